@@ -1,0 +1,264 @@
+"""The canonical tables every reader produces and every feature reads.
+
+Two tables:
+
+``accounts``
+    One row per account observation. Counts are a snapshot taken at ``observed_at`` (crawl time,
+    takedown date, API fetch time); account age is measured to that moment, never to "now".
+``posts``
+    One row per post, for posting cadence.
+
+A value a format does not carry is missing (``<NA>``), never 0 or False. The dtypes below are the
+single declaration of the tables; :func:`conform_accounts` and :func:`conform_posts` check a frame
+at the boundary and split off the rows that break the contract into a rejects table.
+
+Rejects table: ``file`` (path), ``row`` (1-based data row in that file, header not counted; for
+JSON the 1-based record number), ``column`` (the offending column, or empty), ``reason``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+UTC_TS = pd.DatetimeTZDtype(unit="ns", tz="UTC")
+
+#: Column -> pandas dtype of the canonical ``accounts`` table, in canonical order.
+ACCOUNT_DTYPES: dict[str, object] = {
+    "account_id": "string",
+    "screen_name": "string",
+    "name": "string",
+    "description": "string",
+    "location": "string",
+    "url": "string",
+    "lang": "string",
+    "ids_hashed": "boolean",
+    "created_at": UTC_TS,
+    "created_at_day_only": "boolean",
+    "observed_at": UTC_TS,
+    "followers_count": "Int64",
+    "following_count": "Int64",
+    "statuses_count": "Int64",
+    "favourites_count": "Int64",
+    "listed_count": "Int64",
+    "default_profile": "boolean",
+    "default_profile_image": "boolean",
+    "verified": "boolean",
+    "protected": "boolean",
+    "source": "string",
+    "source_format": "string",
+    "group": "string",
+    "label": "Int8",
+}
+
+#: Columns that must be present and non-missing on every account row.
+ACCOUNT_REQUIRED = ("account_id", "followers_count", "following_count")
+
+#: Count columns: whole numbers >= 0 where present.
+ACCOUNT_COUNTS = (
+    "followers_count",
+    "following_count",
+    "statuses_count",
+    "favourites_count",
+    "listed_count",
+)
+
+#: Column -> pandas dtype of the canonical ``posts`` table, in canonical order.
+POST_DTYPES: dict[str, object] = {
+    "account_id": "string",
+    "post_id": "string",
+    "created_at": UTC_TS,
+    "is_retweet": "boolean",
+    "is_reply": "boolean",
+    "is_quote": "boolean",
+    "client": "string",
+    "lang": "string",
+    "source": "string",
+}
+
+POST_REQUIRED = ("account_id", "post_id")
+
+REJECT_DTYPES: dict[str, object] = {
+    "file": "string",
+    "row": "Int64",
+    "column": "string",
+    "reason": "string",
+}
+
+
+class SchemaError(ValueError):
+    """A file or frame that cannot be read as a canonical table at all (not a single bad row)."""
+
+
+def empty_frame(dtypes: dict[str, object]) -> pd.DataFrame:
+    """Return an empty frame with the given columns and dtypes."""
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in dtypes.items()})
+
+
+def empty_accounts() -> pd.DataFrame:
+    """Return an empty canonical ``accounts`` frame."""
+    return empty_frame(ACCOUNT_DTYPES)
+
+
+def empty_posts() -> pd.DataFrame:
+    """Return an empty canonical ``posts`` frame."""
+    return empty_frame(POST_DTYPES)
+
+
+def empty_rejects() -> pd.DataFrame:
+    """Return an empty rejects frame."""
+    return empty_frame(REJECT_DTYPES)
+
+
+def make_rejects(file: str, rows: pd.Series, column: str, reasons: pd.Series | str) -> pd.DataFrame:
+    """Build a rejects frame for ``rows`` (1-based row numbers) of ``file``."""
+    n = len(rows)
+    frame = pd.DataFrame(
+        {
+            "file": pd.Series([file] * n, dtype="string"),
+            "row": pd.array(rows.to_numpy(), dtype="Int64"),
+            "column": pd.Series([column] * n, dtype="string"),
+            "reason": (
+                pd.Series([reasons] * n, dtype="string")
+                if isinstance(reasons, str)
+                else pd.Series(reasons.to_numpy(), dtype="string")
+            ),
+        }
+    )
+    return frame
+
+
+def _cast(frame: pd.DataFrame, dtypes: dict[str, object], what: str) -> pd.DataFrame:
+    """Return ``frame`` with exactly the canonical columns, in order, cast to their dtypes.
+
+    Columns the frame lacks are added as all-missing (a format that does not carry a value).
+    """
+    out = {}
+    for name, dtype in dtypes.items():
+        if name in frame.columns:
+            try:
+                out[name] = frame[name].astype(dtype)
+            except (TypeError, ValueError) as exc:
+                raise SchemaError(
+                    f"{what}: column {name!r} cannot be cast to {dtype}: {exc}"
+                ) from exc
+        else:
+            out[name] = pd.Series(pd.NA, index=frame.index, dtype=dtype)
+    return pd.DataFrame(out, index=frame.index)
+
+
+@dataclass
+class Conformed:
+    """A canonical frame and the rows split off from it."""
+
+    frame: pd.DataFrame
+    rejects: pd.DataFrame = field(default_factory=empty_rejects)
+    #: 1-based row numbers (in the file) of the rows of ``frame``.
+    rows: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
+
+
+def conform_accounts(
+    frame: pd.DataFrame, *, file: str, rows: pd.Series | None = None, unique: bool = True
+) -> Conformed:
+    """Check an accounts frame against the contract and split off rows that break it.
+
+    Parameters
+    ----------
+    frame : DataFrame, shape (n_rows, *)
+        Parsed accounts; must have every column in ``ACCOUNT_REQUIRED``.
+    file : str
+        Where the rows came from, for error messages and rejects.
+    rows : Series of int, shape (n_rows,), optional
+        1-based row numbers in ``file``; defaults to 1..n_rows.
+
+    Returns
+    -------
+    Conformed
+        ``frame``: the valid rows, canonical columns and dtypes; ``rejects``: one row per invalid
+        row (missing required value, negative count). With ``unique``, a duplicate
+        ``account_id`` within the frame keeps the first row and rejects the others.
+
+    Raises
+    ------
+    SchemaError
+        A required column is absent.
+    """
+    missing = [c for c in ACCOUNT_REQUIRED if c not in frame.columns]
+    if missing:
+        raise SchemaError(
+            f"{file}: required column(s) {missing} missing; columns present: {list(frame.columns)}"
+        )
+    rows = pd.Series(range(1, len(frame) + 1)) if rows is None else rows
+    rows = pd.Series(rows.to_numpy(), index=frame.index)
+    canon = _cast(frame, ACCOUNT_DTYPES, file)
+    bad = pd.Series(False, index=frame.index)
+    rejects = []
+    for col in ACCOUNT_REQUIRED:
+        hit = canon[col].isna() & ~bad
+        if hit.any():
+            rejects.append(make_rejects(file, rows[hit], col, f"required value {col} is missing"))
+            bad |= hit
+    for col in ACCOUNT_COUNTS:
+        hit = (canon[col] < 0).fillna(False).astype(bool) & ~bad
+        if hit.any():
+            reasons = "negative count " + canon.loc[hit, col].astype("string")
+            rejects.append(make_rejects(file, rows[hit], col, reasons))
+            bad |= hit
+    if unique:
+        dup = canon["account_id"].duplicated(keep="first") & ~bad
+        if dup.any():
+            rejects.append(
+                make_rejects(file, rows[dup], "account_id", "duplicate account observation")
+            )
+            bad |= dup
+    good = canon.loc[~bad].reset_index(drop=True)
+    return Conformed(good, concat_rejects(rejects), rows[~bad].reset_index(drop=True))
+
+
+def conform_posts(frame: pd.DataFrame, *, file: str, rows: pd.Series | None = None) -> Conformed:
+    """Check a posts frame against the contract; like :func:`conform_accounts` for ``posts``.
+
+    A post without ``account_id`` or ``post_id`` is rejected; a duplicate ``post_id`` keeps the
+    first row and rejects the others.
+    """
+    missing = [c for c in POST_REQUIRED if c not in frame.columns]
+    if missing:
+        raise SchemaError(
+            f"{file}: required column(s) {missing} missing; columns present: {list(frame.columns)}"
+        )
+    rows = pd.Series(range(1, len(frame) + 1)) if rows is None else rows
+    rows = pd.Series(rows.to_numpy(), index=frame.index)
+    canon = _cast(frame, POST_DTYPES, file)
+    bad = pd.Series(False, index=frame.index)
+    rejects = []
+    for col in POST_REQUIRED:
+        hit = canon[col].isna() & ~bad
+        if hit.any():
+            rejects.append(make_rejects(file, rows[hit], col, f"required value {col} is missing"))
+            bad |= hit
+    dup = canon["post_id"].duplicated(keep="first") & ~bad
+    if dup.any():
+        rejects.append(make_rejects(file, rows[dup], "post_id", "duplicate post"))
+        bad |= dup
+    return Conformed(
+        canon.loc[~bad].reset_index(drop=True),
+        concat_rejects(rejects),
+        rows[~bad].reset_index(drop=True),
+    )
+
+
+def concat_rejects(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate rejects frames (an empty list gives an empty frame)."""
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return empty_rejects()
+    return pd.concat(parts, ignore_index=True).astype(REJECT_DTYPES)
+
+
+def concat_frames(parts: list[pd.DataFrame], dtypes: dict[str, object]) -> pd.DataFrame:
+    """Concatenate canonical frames of one kind, keeping the canonical dtypes."""
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return empty_frame(dtypes)
+    return pd.concat(parts, ignore_index=True).astype(dtypes)

@@ -1,0 +1,142 @@
+"""Readers: every file format our users receive, mapped to the canonical tables.
+
+One module per format; ``auto`` detection looks at each file's header or first record and picks
+the first reader whose ``sniff`` accepts it (``mapped`` is chosen only by naming it or giving a
+mapping). Public entry points:
+
+- :func:`read_files` reads files (paths, globs or folders) into one :class:`ReadResult`.
+- :func:`iter_read` streams the same results chunk by chunk, for inputs larger than memory.
+- ``python -m features.sources FILE... [--format NAME] [--mapping MAPPING.yaml]`` prints what a
+  reader made of files.
+"""
+
+from __future__ import annotations
+
+import glob
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import replace
+
+from features.schema import SchemaError
+from features.sources import api_v1, api_v2, common, flat_csv, io_archive, mapped, twibot
+from features.sources.common import ReadOptions, ReadResult
+
+log = logging.getLogger(__name__)
+
+#: Format name -> reader module, in the order ``auto`` tries them.
+READERS = {
+    io_archive.NAME: io_archive,
+    flat_csv.NAME: flat_csv,
+    twibot.NAME: twibot,
+    api_v2.NAME: api_v2,
+    api_v1.NAME: api_v1,
+    mapped.NAME: mapped,
+}
+FORMATS = ("auto", *READERS)
+DATA_SUFFIXES = (".csv", ".json", ".jsonl", ".ndjson", ".zip", ".parquet")
+
+__all__ = ["FORMATS", "READERS", "ReadOptions", "ReadResult", "SchemaError", "detect_format",
+           "expand_paths", "iter_read", "read_files"]
+
+
+def expand_paths(inputs: list[str]) -> list[str]:
+    """Files named by ``inputs``: paths, globs, or folders (their data files, sorted)."""
+    out: list[str] = []
+    for item in inputs:
+        if os.path.isdir(item):
+            found = sorted(
+                os.path.join(item, f) for f in os.listdir(item)
+                if f.lower().endswith(DATA_SUFFIXES) and not f.startswith(".")
+            )
+            if not found:
+                raise SchemaError(f"{item}: folder has no data files ({', '.join(DATA_SUFFIXES)})")
+            out.extend(found)
+        elif any(ch in item for ch in "*?["):
+            found = sorted(glob.glob(item))
+            if not found:
+                raise SchemaError(f"{item}: no file matches this pattern")
+            out.extend(found)
+        elif os.path.exists(item):
+            out.append(item)
+        else:
+            raise SchemaError(f"{item}: no such file")
+    return out
+
+
+def detect_format(path: str) -> str:
+    """The name of the reader that recognises ``path``; an error lists what was looked for."""
+    for name, module in READERS.items():
+        if module.sniff(path):
+            return name
+    if path.lower().endswith((".csv", ".zip")):
+        what = f"its header has columns {common.csv_header(path)[:20]}"
+    else:
+        what = "its first record matches no known JSON layout"
+    raise SchemaError(
+        f"{path}: format not recognised ({what}); known formats: {', '.join(READERS)}. "
+        "Pass --format, or --mapping for a file of your own layout."
+    )
+
+
+def plan(paths: list[str], fmt: str = "auto", mapping: str | None = None) -> dict[str, list[str]]:
+    """Group files by the reader that will read them (format name -> files, in input order)."""
+    if fmt not in FORMATS:
+        raise SchemaError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
+    if mapping and fmt == "auto":
+        fmt = mapped.NAME
+    groups: dict[str, list[str]] = {}
+    for path in paths:
+        name = detect_format(path) if fmt == "auto" else fmt
+        if fmt == "auto":
+            log.info("%s: detected format %s", path, name)
+        groups.setdefault(name, []).append(path)
+    return groups
+
+
+def iter_read(
+    inputs: list[str], *, fmt: str = "auto", options: ReadOptions | None = None
+) -> Iterator[ReadResult]:
+    """Stream canonical accounts, posts and rejects from files, chunk by chunk.
+
+    Files detected as the same format are read together (an IO release's users and tweets
+    files belong together). Each yielded result's ``format`` names its reader.
+    """
+    opts = options or ReadOptions()
+    paths = expand_paths(inputs)
+    for name, files in plan(paths, fmt, opts.mapping).items():
+        yield from READERS[name].read(files, opts)
+
+
+def read_files(
+    inputs: list[str], *, fmt: str = "auto", options: ReadOptions | None = None
+) -> ReadResult:
+    """Read files into one canonical :class:`ReadResult` (accounts, posts, rejects, notes).
+
+    Parameters
+    ----------
+    inputs : paths, globs or folders.
+    fmt : a name from :data:`FORMATS`; ``auto`` detects each file's format.
+    options : what the files do not say themselves (source, label, observed_at, chunk size...).
+
+    Returns
+    -------
+    ReadResult
+        ``format`` is the reader's name, or the names joined by ``+`` when files of several
+        formats were read.
+    """
+    opts = options or ReadOptions()
+    parts: list[ReadResult] = []
+    formats: list[str] = []
+    notes: list[str] = []
+    for part in iter_read(inputs, fmt=fmt, options=opts):
+        parts.append(part)
+        notes.extend(part.notes)
+        if part.format not in formats:
+            formats.append(part.format)
+    return common.accumulate(parts, "+".join(formats), notes)
+
+
+def with_options(options: ReadOptions | None, **changes) -> ReadOptions:
+    """A copy of ``options`` (or the defaults) with ``changes`` applied."""
+    return replace(options or ReadOptions(), **changes)

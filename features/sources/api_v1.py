@@ -1,0 +1,166 @@
+"""Twitter API v1.1 objects: user objects, or tweet objects that embed their author's ``user``.
+
+Layouts: a JSON array, JSON Lines, or either inside a .zip. Which kind of object a file holds is
+decided per file from its first record (a record with a ``user`` object is a tweet).
+
+- User objects: one account per ``id_str``; a second object with the same id is a duplicate
+  observation and goes to rejects. ``observed_at`` is the ``observed_at`` option (the fetch
+  time; a user object does not carry it), missing with a note otherwise.
+- Tweet objects: each tweet is a post, and its embedded ``user`` is an observation of the
+  author at the tweet's ``created_at``; the latest observation of each account wins and its
+  ``observed_at`` is that tweet's time. Retweets are tweets with ``retweeted_status``, replies
+  have ``in_reply_to_status_id(_str)``, quotes have ``is_quote_status``; the client is the text
+  of the ``source`` anchor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pandas as pd
+
+from features.schema import conform_accounts, conform_posts
+from features.sources import common
+from features.sources.common import ReadOptions, ReadResult, RowErrors
+
+NAME = "api_v1"
+
+USER_FIELDS = {
+    "account_id": ("id_str|id",),
+    "screen_name": ("screen_name",),
+    "name": ("name",),
+    "description": ("description",),
+    "location": ("location",),
+    "url": ("url",),
+    "lang": ("lang",),
+    "created_at": ("created_at",),
+    "followers_count": ("followers_count",),
+    "following_count": ("friends_count",),
+    "statuses_count": ("statuses_count",),
+    "favourites_count": ("favourites_count",),
+    "listed_count": ("listed_count",),
+    "default_profile": ("default_profile",),
+    "default_profile_image": ("default_profile_image",),
+    "verified": ("verified",),
+    "protected": ("protected",),
+}
+TIME_FORMATS = (common.TWITTER_TIME, "iso")
+FLAGS = ("default_profile", "default_profile_image", "verified", "protected")
+COUNTS = ("followers_count", "following_count", "statuses_count", "favourites_count",
+          "listed_count")
+
+
+def sniff(path: str) -> bool:
+    """A JSON file whose first record is a v1.1 user, or a tweet with a v1.1 user."""
+    if not path.lower().endswith((".json", ".jsonl", ".ndjson", ".zip")):
+        return False
+    try:
+        rec = common.first_json_record(path)
+    except (common.SchemaError, ValueError):
+        return False
+    if not isinstance(rec, dict):
+        return False
+    user = rec.get("user") if isinstance(rec.get("user"), dict) else rec
+    return "screen_name" in user and "followers_count" in user
+
+
+def parse_users(raw: pd.DataFrame, errors: RowErrors) -> pd.DataFrame:
+    """Typed account columns from plucked v1.1 user fields (strings)."""
+    out = pd.DataFrame(index=raw.index)
+    for col in ("account_id", "screen_name", "name", "description", "location", "url", "lang"):
+        out[col] = common.text(raw[col])
+    out["ids_hashed"] = False
+    out["created_at"] = common.timestamp(raw["created_at"], "created_at", errors,
+                                         formats=TIME_FORMATS)
+    out["created_at_day_only"] = False
+    for col in COUNTS:
+        out[col] = common.count(raw[col], col, errors)
+    for col in FLAGS:
+        out[col] = common.flag(raw[col], col, errors, empty_is=None)
+    return out
+
+
+def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
+    """Read v1.1 user or tweet files; yields results chunk by chunk."""
+    source = opts.source or common.default_source(paths)
+    labels = common.read_labels_file(opts.labels_file) if opts.labels_file else None
+    latest = common.AccountSink("latest")
+    unique = common.AccountSink("unique")
+    for path in paths:
+        first = common.first_json_record(path)
+        tweets = isinstance(first, dict) and isinstance(first.get("user"), dict)
+        if not tweets and opts.observed_at is None:
+            yield ReadResult(NAME, notes=[f"{path}: user objects carry no observation time and "
+                                          "no observed_at was given; age features will be missing"])
+        for records, rows, rejects in common.iter_json(
+            path, chunksize=opts.chunksize, encoding=opts.encoding
+        ):
+            parts = [rejects]
+            if not records:
+                yield ReadResult(NAME, rejects=rejects)
+                continue
+            if tweets:
+                user_raw = common.pluck(records, {k: ("user", *v) for k, v in USER_FIELDS.items()})
+            else:
+                user_raw = common.pluck(records, USER_FIELDS)
+            user_raw.index = rows.index
+            errors = RowErrors(rows.index)
+            acc = parse_users(user_raw, errors)
+            posts = None
+            if tweets:
+                traw = common.pluck(records, {
+                    "post_id": ("id_str|id",),
+                    "created_at": ("created_at",),
+                    "retweeted": ("retweeted_status",),
+                    "reply_to": ("in_reply_to_status_id_str|in_reply_to_status_id",),
+                    "is_quote": ("is_quote_status",),
+                    "client": ("source",),
+                    "lang": ("lang",),
+                })
+                traw.index = rows.index
+                times = common.timestamp(traw["created_at"], "created_at", errors,
+                                         formats=TIME_FORMATS)
+                acc["observed_at"] = times
+                posts = pd.DataFrame({
+                    "account_id": acc["account_id"],
+                    "post_id": common.text(traw["post_id"]),
+                    "created_at": times,
+                    "is_retweet": traw["retweeted"].notna().astype("boolean"),
+                    "is_reply": common.text(traw["reply_to"]).notna().astype("boolean"),
+                    "is_quote": common.flag(traw["is_quote"], "is_quote_status", errors,
+                                            empty_is=None),
+                    "client": common.text(
+                        traw["client"].str.replace(r"<[^>]*>", "", regex=True)),
+                    "lang": common.text(traw["lang"]),
+                    "source": source,
+                })
+            else:
+                acc["observed_at"] = (opts.observed_at if opts.observed_at is not None
+                                      else pd.NaT)
+                acc["observed_at"] = pd.to_datetime(acc["observed_at"], utc=True)
+            if opts.observed_at is not None:
+                acc["observed_at"] = opts.observed_at
+            bad = errors.bad
+            parts.append(errors.rejects(path, rows))
+            good_rows = rows[~bad].reset_index(drop=True)
+            conf = conform_accounts(acc.loc[~bad].reset_index(drop=True), file=path,
+                                    rows=good_rows, unique=not tweets)
+            parts.append(conf.rejects)
+            frame = common.provenance(conf.frame, opts, fmt=NAME, source=source, group=source,
+                                      labels=labels)
+            emitted = None
+            if tweets:
+                latest.add(frame, path, conf.rows)
+                pconf = conform_posts(posts.loc[~bad].reset_index(drop=True), file=path,
+                                      rows=good_rows)
+                parts.append(pconf.rejects)
+                yield ReadResult(NAME, posts=pconf.frame, rejects=common.concat_rejects(parts))
+            else:
+                emitted, dups = unique.add(frame, path, conf.rows)
+                parts.append(dups)
+                yield ReadResult(NAME, accounts=emitted, rejects=common.concat_rejects(parts))
+    rest = latest.finish()
+    if len(rest):
+        # an account seen both as a user object and as a tweet author keeps the user object
+        rest = rest[~rest["account_id"].astype(str).isin(unique.seen)].reset_index(drop=True)
+        yield ReadResult(NAME, accounts=rest)

@@ -1,0 +1,95 @@
+"""Twitter API v2 user objects: ``public_metrics`` counts and ISO 8601 dates.
+
+Layouts: a response ``{"data": [users...], ...}`` (pretty-printed or not), a JSON array of user
+objects, or JSON Lines of user objects. v2 has no default-profile flag (missing); the default
+avatar is recognised from ``profile_image_url`` (Twitter serves it from
+``/sticky/default_profile_images/``) when that field was requested, missing otherwise.
+``observed_at`` is the ``observed_at`` option (the fetch time), missing with a note otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pandas as pd
+
+from features.schema import conform_accounts
+from features.sources import common
+from features.sources.common import ReadOptions, ReadResult, RowErrors
+
+NAME = "api_v2"
+
+FIELDS = {
+    "account_id": ("id",),
+    "screen_name": ("username",),
+    "name": ("name",),
+    "description": ("description",),
+    "location": ("location",),
+    "url": ("url",),
+    "created_at": ("created_at",),
+    "followers_count": ("public_metrics", "followers_count"),
+    "following_count": ("public_metrics", "following_count"),
+    "statuses_count": ("public_metrics", "tweet_count"),
+    "listed_count": ("public_metrics", "listed_count"),
+    "favourites_count": ("public_metrics", "like_count"),
+    "verified": ("verified",),
+    "protected": ("protected",),
+    "profile_image_url": ("profile_image_url",),
+}
+
+
+def sniff(path: str) -> bool:
+    """A JSON file whose first user record has ``public_metrics``."""
+    if not path.lower().endswith((".json", ".jsonl", ".ndjson", ".zip")):
+        return False
+    try:
+        rec = common.first_json_record(path)
+    except (common.SchemaError, ValueError):
+        return False
+    return isinstance(rec, dict) and isinstance(rec.get("public_metrics"), dict)
+
+
+def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
+    """Read v2 user files; yields results chunk by chunk."""
+    source = opts.source or common.default_source(paths)
+    labels = common.read_labels_file(opts.labels_file) if opts.labels_file else None
+    sink = common.AccountSink("unique")
+    if opts.observed_at is None:
+        yield ReadResult(NAME, notes=[f"{source}: v2 user objects carry no observation time and "
+                                      "no observed_at was given; age features will be missing"])
+    for path in paths:
+        for records, rows, rejects in common.iter_json(
+            path, chunksize=opts.chunksize, encoding=opts.encoding
+        ):
+            if not records:
+                yield ReadResult(NAME, rejects=rejects)
+                continue
+            raw = common.pluck(records, FIELDS)
+            raw.index = rows.index
+            errors = RowErrors(rows.index)
+            acc = pd.DataFrame(index=rows.index)
+            for col in ("account_id", "screen_name", "name", "description", "location", "url"):
+                acc[col] = common.text(raw[col])
+            acc["ids_hashed"] = False
+            acc["created_at"] = common.timestamp(raw["created_at"], "created_at", errors,
+                                                 formats=("iso",))
+            acc["created_at_day_only"] = False
+            acc["observed_at"] = pd.to_datetime(
+                pd.Series(opts.observed_at, index=rows.index), utc=True)
+            for col in ("followers_count", "following_count", "statuses_count", "listed_count",
+                        "favourites_count"):
+                acc[col] = common.count(raw[col], col, errors)
+            for col in ("verified", "protected"):
+                acc[col] = common.flag(raw[col], col, errors, empty_is=None)
+            image = common.text(raw["profile_image_url"])
+            acc["default_profile_image"] = image.str.contains(
+                "default_profile_images", regex=False).astype("boolean")
+            bad = errors.bad
+            good_rows = rows[~bad].reset_index(drop=True)
+            conf = conform_accounts(acc.loc[~bad].reset_index(drop=True), file=path,
+                                    rows=good_rows)
+            frame = common.provenance(conf.frame, opts, fmt=NAME, source=source, group=source,
+                                      labels=labels)
+            emitted, dups = sink.add(frame, path, conf.rows)
+            yield ReadResult(NAME, accounts=emitted, rejects=common.concat_rejects(
+                [rejects, errors.rejects(path, rows), conf.rejects, dups]))

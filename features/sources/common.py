@@ -1,0 +1,613 @@
+"""Pieces every reader shares: options, results, value parsers that record row-level rejects,
+and a chunked CSV reader that turns structural problems into errors naming the file and line."""
+
+from __future__ import annotations
+
+import codecs
+import io
+import json
+import logging
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ijson
+import numpy as np
+import pandas as pd
+
+from features.schema import (
+    ACCOUNT_DTYPES,
+    POST_DTYPES,
+    SchemaError,
+    concat_frames,
+    concat_rejects,
+    empty_accounts,
+    empty_posts,
+    empty_rejects,
+    make_rejects,
+)
+
+log = logging.getLogger(__name__)
+
+#: Rows per chunk when a reader streams a file; small values are for tests.
+DEFAULT_CHUNKSIZE = 200_000
+
+#: Strings that mean "no value" in the exports we read (cresci writes NULL, TwiBot writes None).
+MISSING_STRINGS = frozenset({"", "NULL", "null", "None", "NaN", "nan"})
+TRUE_STRINGS = frozenset({"1", "true", "True", "TRUE", "t", "T", "yes", "Yes", "y"})
+FALSE_STRINGS = frozenset({"0", "false", "False", "FALSE", "f", "F", "no", "No", "n"})
+
+#: Twitter API v1.1 timestamp, e.g. ``Tue Jun 11 11:20:35 +0000 2013``.
+TWITTER_TIME = "%a %b %d %H:%M:%S %z %Y"
+_EPOCH_MS = re.compile(r"^\d{9,13}L?$")
+_WHOLE = re.compile(r"^[+-]?\d+(\.0*)?$")
+
+#: IO archives replace ids and names of accounts under 5,000 followers by a hash: 64 hex chars in
+#: the 2018 releases, base64 of a SHA-256 digest (43-44 chars, '=' padded) later.
+_HASH_HEX = re.compile(r"^[0-9a-f]{64}$")
+_HASH_B64 = re.compile(r"^[A-Za-z0-9+/]{38,43}=?$")
+
+
+@dataclass
+class ReadOptions:
+    """What a caller knows about the files that the files do not say themselves.
+
+    Attributes
+    ----------
+    source : name of the dataset or release; default: taken from the file names.
+    group : campaign or bot family for grouped evaluation; default: chosen by the reader.
+    label : 1 inauthentic, 0 organic, None unknown; applied to every account read.
+    labels_file : CSV with ``account_id,label`` (optional ``group``) joined onto the accounts.
+    observed_at : when the counts were observed (UTC); overrides what the files imply.
+    chunksize : rows per chunk while streaming.
+    mapping : path of a YAML column mapping (the ``mapped`` format).
+    encoding : text encoding of CSV files.
+    """
+
+    source: str | None = None
+    group: str | None = None
+    label: int | None = None
+    labels_file: str | None = None
+    observed_at: pd.Timestamp | None = None
+    chunksize: int = DEFAULT_CHUNKSIZE
+    mapping: str | None = None
+    encoding: str = "utf-8"
+
+    def __post_init__(self) -> None:
+        if self.observed_at is not None:
+            ts = pd.Timestamp(self.observed_at)
+            self.observed_at = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+        if self.chunksize < 1:
+            raise ValueError(f"chunksize must be at least 1, got {self.chunksize}")
+        check_encoding(self.encoding)
+
+
+@dataclass
+class ReadResult:
+    """Canonical tables read from a set of files, with the rows that could not be read."""
+
+    format: str
+    accounts: pd.DataFrame = field(default_factory=empty_accounts)
+    posts: pd.DataFrame = field(default_factory=empty_posts)
+    rejects: pd.DataFrame = field(default_factory=empty_rejects)
+    notes: list[str] = field(default_factory=list)
+
+
+class RowErrors:
+    """Collects the first error of each row of a chunk while its columns are parsed."""
+
+    def __init__(self, index: pd.Index) -> None:
+        self.column = pd.Series(pd.NA, index=index, dtype="string")
+        self.reason = pd.Series(pd.NA, index=index, dtype="string")
+
+    def add(self, mask: pd.Series, column: str, reasons: pd.Series | str) -> None:
+        """Record ``reasons`` for the rows in ``mask`` that have no error yet."""
+        new = mask & self.reason.isna()
+        if not new.any():
+            return
+        self.column[new] = column
+        self.reason[new] = reasons if isinstance(reasons, str) else reasons[new].astype("string")
+
+    @property
+    def bad(self) -> pd.Series:
+        """Boolean mask of rows with an error."""
+        return self.reason.notna()
+
+    def rejects(self, file: str, rows: pd.Series) -> pd.DataFrame:
+        """The rejects frame for the rows with an error."""
+        bad = self.bad
+        if not bad.any():
+            return empty_rejects()
+        frame = make_rejects(file, rows[bad], "", self.reason[bad])
+        frame["column"] = self.column[bad].to_numpy()
+        return frame
+
+
+def _clean(raw: pd.Series) -> pd.Series:
+    """Strip white space; map the missing-value spellings to <NA>."""
+    s = raw.astype("string").str.strip()
+    return s.mask(s.isin(MISSING_STRINGS))
+
+
+def text(raw: pd.Series) -> pd.Series:
+    """A free-text column: missing spellings become <NA>, surrounding white space is removed."""
+    return _clean(raw)
+
+
+def count(raw: pd.Series, column: str, errors: RowErrors) -> pd.Series:
+    """Parse a whole-number count (``12`` or ``12.0``); anything else is a row error.
+
+    Negative values are kept here; the schema check rejects them with their own reason.
+    """
+    s = _clean(raw)
+    ok = s.str.fullmatch(_WHOLE.pattern).fillna(False).astype(bool)
+    bad = s.notna() & ~ok
+    if bad.any():
+        errors.add(bad, column, "not a whole number: " + s.fillna(""))
+    values = pd.to_numeric(s.where(ok), errors="coerce")
+    return values.round().astype("Int64")
+
+
+def flag(raw: pd.Series, column: str, errors: RowErrors, *, empty_is: bool | None) -> pd.Series:
+    """Parse a boolean flag. ``empty_is`` says what an empty field means in this format
+    (cresci-2017 writes ``1`` or nothing, so there empty is False); NULL/None stay missing."""
+    s = raw.astype("string").str.strip()
+    out = pd.Series(pd.NA, index=raw.index, dtype="boolean")
+    out[s.isin(TRUE_STRINGS).fillna(False).astype(bool)] = True
+    out[s.isin(FALSE_STRINGS).fillna(False).astype(bool)] = False
+    if empty_is is not None:
+        out[(s == "").fillna(False).astype(bool)] = empty_is
+    known = s.isin(TRUE_STRINGS | FALSE_STRINGS | MISSING_STRINGS).fillna(True).astype(bool)
+    bad = ~known
+    if bad.any():
+        errors.add(bad, column, "not a true/false flag: " + s.fillna(""))
+    return out
+
+
+def timestamp(
+    raw: pd.Series,
+    column: str,
+    errors: RowErrors,
+    *,
+    formats: tuple[str, ...],
+    tz: str = "UTC",
+) -> pd.Series:
+    """Parse timestamps to UTC, trying ``formats`` in turn on the values not yet parsed.
+
+    A format is a strftime pattern, ``iso`` (ISO 8601, any offset), or ``epoch_ms`` (milliseconds
+    since 1970, optionally with a trailing ``L`` as in cresci-2017). Values without an offset are
+    read in ``tz``. A non-empty value no format parses is a row error.
+    """
+    s = _clean(raw)
+    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
+    todo = s.notna()
+    for fmt in formats:
+        if not todo.any():
+            break
+        vals = s[todo]
+        if fmt == "epoch_ms":
+            m = vals.str.fullmatch(_EPOCH_MS.pattern).fillna(False).astype(bool)
+            num = pd.to_numeric(vals[m].str.rstrip("L"), errors="coerce")
+            parsed = pd.to_datetime(num, unit="ms", utc=True)
+        else:
+            kw = {"format": "ISO8601"} if fmt == "iso" else {"format": fmt}
+            parsed = pd.to_datetime(vals, errors="coerce", **kw)
+            if parsed.dt.tz is None:
+                parsed = parsed.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+            parsed = parsed.dt.tz_convert("UTC")
+        parsed = parsed.dropna()
+        out[parsed.index] = parsed
+        todo[parsed.index] = False
+    if todo.any():
+        errors.add(todo, column, "unparseable date " + s.fillna(""))
+    return out
+
+
+def looks_hashed(ids: pd.Series) -> pd.Series:
+    """True where an IO-archive id is a hash rather than Twitter's numeric id."""
+    s = ids.astype("string")
+    return (s.str.fullmatch(_HASH_HEX.pattern) | s.str.fullmatch(_HASH_B64.pattern)).fillna(False)
+
+
+def row_numbers(start: int, n: int) -> pd.Series:
+    """1-based data row numbers ``start+1 .. start+n``."""
+    return pd.Series(np.arange(start + 1, start + n + 1), dtype="int64")
+
+
+# ---------------------------------------------------------------------------------------------
+# Files
+
+
+def open_text(path: str, encoding: str) -> io.TextIOBase:
+    """Open a text file, or the single data member of a .zip, with a strict decoder."""
+    if path.endswith(".zip"):
+        zf = zipfile.ZipFile(path)
+        members = [m for m in zf.namelist() if not m.endswith("/") and "__MACOSX" not in m]
+        if len(members) != 1:
+            raise SchemaError(f"{path}: expected one data file inside the zip, found {members}")
+        return io.TextIOWrapper(zf.open(members[0]), encoding=encoding, errors="strict")
+    return open(path, encoding=encoding, errors="strict", newline="")
+
+
+def peek(path: str, n_bytes: int = 65536) -> bytes:
+    """The first bytes of a file (or of the single member of a .zip)."""
+    if path.endswith(".zip"):
+        with zipfile.ZipFile(path) as zf:
+            members = [m for m in zf.namelist() if not m.endswith("/") and "__MACOSX" not in m]
+            if len(members) != 1:
+                raise SchemaError(f"{path}: expected one data file inside the zip, found {members}")
+            with zf.open(members[0]) as fh:
+                return fh.read(n_bytes)
+    with open(path, "rb") as fh:
+        return fh.read(n_bytes)
+
+
+def csv_header(path: str, encoding: str = "utf-8") -> list[str]:
+    """Column names of a CSV file (first line), for format detection."""
+    head = peek(path).decode(encoding, errors="replace")
+    first = head.splitlines()[0] if head else ""
+    return [c.strip().strip('"') for c in first.split(",")]
+
+
+def iter_csv(
+    path: str,
+    *,
+    required: tuple[str, ...],
+    chunksize: int,
+    encoding: str = "utf-8",
+    delimiter: str = ",",
+) -> Iterator[tuple[pd.DataFrame, pd.Series]]:
+    """Stream a CSV as chunks of raw strings with their 1-based data row numbers.
+
+    Every field is read as a string (empty fields as ``""``); parsing is the reader's job.
+    Structural problems are errors naming the file: empty file, a required column missing
+    (with a hint when the header looks like another delimiter), bytes that are not valid in
+    ``encoding``, an unterminated quote, a row with more fields than the header. A row with
+    fewer fields than the header (a truncated last line) is yielded with ``<NA>`` fields so the
+    reader rejects it with that reason.
+    """
+    try:
+        handle = open_text(path, encoding)
+    except FileNotFoundError as exc:
+        raise SchemaError(f"{path}: no such file") from exc
+    with handle:
+        try:
+            reader = pd.read_csv(
+                handle,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[],
+                chunksize=chunksize,
+                sep=delimiter,
+                engine="c",
+            )
+            start = 0
+            first = True
+            for chunk in reader:
+                if first:
+                    _check_header(path, list(chunk.columns), required)
+                    first = False
+                yield chunk, row_numbers(start, len(chunk))
+                start += len(chunk)
+            if first:
+                # header only: pandas yields no chunk; still check the header
+                handle.seek(0)
+                header = handle.readline()
+                names = [c.strip().strip('"') for c in header.split(delimiter)]
+                _check_header(path, names, required)
+        except pd.errors.EmptyDataError as exc:
+            raise SchemaError(f"{path}: the file is empty (no header row)") from exc
+        except UnicodeDecodeError as exc:
+            raise SchemaError(
+                f"{path}: bytes that are not valid {encoding} near byte {exc.start}; "
+                "if the file is e.g. latin-1, read it with a mapping that sets `encoding`"
+            ) from exc
+        except pd.errors.ParserError as exc:
+            raise SchemaError(f"{path}: malformed CSV: {exc}") from exc
+
+
+def _check_header(path: str, columns: list[str], required: tuple[str, ...]) -> None:
+    missing = [c for c in required if c not in columns]
+    if not missing:
+        return
+    hint = ""
+    if len(columns) == 1 and any(d in columns[0] for d in (";", "\t", "|")):
+        hint = " (the header is one column: is the file separated by something other than ','?)"
+    raise SchemaError(
+        f"{path}: required column(s) {missing} missing; columns present: {columns[:40]}{hint}"
+    )
+
+
+def short_rows(chunk: pd.DataFrame, errors: RowErrors) -> None:
+    """Mark rows that have fewer fields than the header (pandas fills them with NaN)."""
+    short = chunk.isna().any(axis=1)
+    if short.any():
+        errors.add(short, "", "row has fewer fields than the header (truncated line?)")
+
+
+def check_encoding(encoding: str) -> str:
+    """Return ``encoding`` if Python knows it, else raise a clear error."""
+    try:
+        codecs.lookup(encoding)
+    except LookupError as exc:
+        raise SchemaError(f"unknown text encoding {encoding!r}") from exc
+    return encoding
+
+
+def default_source(paths: list[str]) -> str:
+    """Name a source after the folder of its first file."""
+    return Path(paths[0]).resolve().parent.name
+
+
+def accumulate(parts: list[ReadResult], fmt: str, notes: list[str] | None = None) -> ReadResult:
+    """Join per-chunk results into one."""
+    return ReadResult(
+        format=fmt,
+        accounts=concat_frames([p.accounts for p in parts], ACCOUNT_DTYPES),
+        posts=concat_frames([p.posts for p in parts], POST_DTYPES),
+        rejects=concat_rejects([p.rejects for p in parts]),
+        notes=list(notes or []),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Accounts: provenance, labels, de-duplication across chunks
+
+
+def read_labels_file(path: str) -> pd.DataFrame:
+    """Read a labels file: CSV with ``account_id`` (or ``id``) and ``label`` (1/0, bot/human,
+    true/false), optional ``group``. Returns a frame indexed by account_id."""
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise SchemaError(f"{path}: cannot read labels file: {exc}") from exc
+    if "account_id" not in frame.columns and "id" in frame.columns:
+        frame = frame.rename(columns={"id": "account_id"})
+    for col in ("account_id", "label"):
+        if col not in frame.columns:
+            raise SchemaError(
+                f"{path}: labels file needs columns account_id,label; has {list(frame.columns)}"
+            )
+    values = frame["label"].str.strip().str.lower()
+    mapping = {"1": 1, "0": 0, "bot": 1, "human": 0, "true": 1, "false": 0}
+    bad = ~values.isin(mapping)
+    if bad.any():
+        first = int(np.flatnonzero(bad.to_numpy())[0])
+        raise SchemaError(
+            f"{path}: row {first + 1}, column label: {frame['label'].iloc[first]!r} is not "
+            "one of 1/0/bot/human/true/false"
+        )
+    frame["label"] = values.map(mapping).astype("Int8")
+    frame["account_id"] = frame["account_id"].str.strip()
+    return frame.drop_duplicates("account_id", keep="last").set_index("account_id")
+
+
+def label_values(raw: pd.Series, column: str, errors: RowErrors) -> pd.Series:
+    """Parse a label column inside a data file: 1/0, bot/human, true/false; empty = unknown."""
+    s = _clean(raw).str.lower()
+    mapping = {"1": 1, "0": 0, "bot": 1, "human": 0, "true": 1, "false": 0}
+    bad = s.notna() & ~s.isin(mapping).fillna(False).astype(bool)
+    if bad.any():
+        errors.add(bad, column, "label is not one of 1/0/bot/human: " + s.fillna(""))
+    return s.map(mapping).astype("Int8")
+
+
+class AccountSink:
+    """Collects account rows across chunks.
+
+    ``policy="unique"`` (user-object files): an account_id seen before is a duplicate
+    observation and goes to rejects. ``policy="latest"`` (tweets carrying their author's
+    profile): the observation with the latest time wins (``when``, default ``observed_at``;
+    later rows win ties), and the accounts are only complete once every chunk has been seen.
+    """
+
+    def __init__(self, policy: str) -> None:
+        self.policy = policy
+        self.seen: set[str] = set()
+        self.latest = empty_accounts().assign(_when=pd.Series(dtype="datetime64[ns, UTC]"))
+
+    def add(
+        self, frame: pd.DataFrame, file: str, rows: pd.Series, when: pd.Series | None = None
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Take a conformed chunk; return (accounts to emit now, rejects)."""
+        if self.policy == "latest":
+            chunk = frame.assign(
+                _when=(frame["observed_at"] if when is None else when).to_numpy()
+            )
+            both = pd.concat([self.latest, chunk], ignore_index=True)
+            both = both.sort_values("_when", kind="stable", na_position="first")
+            self.latest = both.drop_duplicates("account_id", keep="last").reset_index(drop=True)
+            return empty_accounts(), empty_rejects()
+        ids = frame["account_id"].astype(str)
+        dup = ids.isin(self.seen).to_numpy()
+        self.seen.update(ids[~dup])
+        rejects = make_rejects(
+            file, rows[dup], "account_id", "duplicate account observation (seen earlier)"
+        )
+        return frame.loc[~dup].reset_index(drop=True), rejects
+
+    def finish(self) -> pd.DataFrame:
+        """Accounts held back until the end (``latest`` policy), in first-seen-id order."""
+        return self.latest.drop(columns="_when").astype(ACCOUNT_DTYPES)
+
+
+def provenance(
+    frame: pd.DataFrame,
+    opts: ReadOptions,
+    *,
+    fmt: str,
+    source: str,
+    group: str,
+    labels: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """Set source, source_format, group and label on parsed accounts.
+
+    Precedence for the label: a labels file, then ``opts.label``, then a label column in the
+    data; for the group: a labels file's group, then ``opts.group``, then the reader's default.
+    """
+    out = frame.copy()
+    out["source"] = source
+    out["source_format"] = fmt
+    if "group" not in out.columns or opts.group is not None:
+        out["group"] = opts.group if opts.group is not None else group
+    else:
+        out["group"] = out["group"].fillna(group)
+    if opts.label is not None:
+        out["label"] = opts.label
+    if labels is not None:
+        ids = out["account_id"].astype(str)
+        joined = labels.reindex(ids)
+        lab = pd.array(joined["label"].to_numpy(), dtype="Int8")
+        base = out["label"] if "label" in out.columns else pd.Series(pd.NA, index=out.index)
+        out["label"] = pd.Series(lab, index=out.index).fillna(base.astype("Int8"))
+        if "group" in labels.columns:
+            grp = pd.Series(joined["group"].to_numpy(), index=out.index).replace("", pd.NA)
+            out["group"] = grp.fillna(out["group"])
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON
+
+
+def json_layout(path: str) -> str:
+    """``array`` (``[{...}, ...]``), ``data`` (``{"data": [...]}``, API v2 responses) or
+    ``lines`` (JSON Lines), from the first bytes of the file."""
+    head = peek(path).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"["):
+        return "array"
+    if not head.startswith(b"{"):
+        raise SchemaError(f"{path}: not JSON (starts with {head[:20]!r})")
+    try:
+        first = json.loads(head.split(b"\n", 1)[0])
+    except ValueError:
+        return "data"  # one object spread over many lines: a pretty-printed v2 response
+    return "data" if isinstance(first.get("data"), list) else "lines"
+
+
+def open_binary(path: str):
+    """Open a file, or the single data member of a .zip, for reading bytes."""
+    if path.endswith(".zip"):
+        zf = zipfile.ZipFile(path)
+        members = [m for m in zf.namelist() if not m.endswith("/") and "__MACOSX" not in m]
+        if len(members) != 1:
+            raise SchemaError(f"{path}: expected one data file inside the zip, found {members}")
+        return zf.open(members[0])
+    return open(path, "rb")
+
+
+def first_json_record(path: str) -> object:
+    """The first record of a JSON file (any layout), or None."""
+    for records, _rows, _bad in iter_json(path, chunksize=1, encoding="utf-8"):
+        if records:
+            return records[0]
+        return None
+    return None
+
+
+def iter_json(
+    path: str, *, chunksize: int, encoding: str
+) -> Iterator[tuple[list[dict], pd.Series, pd.DataFrame]]:
+    """Stream the records of a JSON array, a ``{"data": [...]}`` response or JSON Lines.
+
+    Yields (records, their 1-based record numbers, rejects). In JSON Lines the number is the
+    line number and a line that is not valid JSON, or not an object, is a reject; in an array a
+    record that is not an object is a reject, and broken JSON is an error naming the record
+    after which it broke.
+    """
+    layout = json_layout(path)
+    batch: list[dict] = []
+    nums: list[int] = []
+    bad_rows: list[int] = []
+    bad_reasons: list[str] = []
+
+    def flush():
+        rej = make_rejects(path, pd.Series(bad_rows, dtype="int64"), "", pd.Series(bad_reasons))
+        out = (list(batch), pd.Series(nums, dtype="int64"), rej)
+        batch.clear()
+        nums.clear()
+        bad_rows.clear()
+        bad_reasons.clear()
+        return out
+
+    if layout == "lines":
+        with open_text(path, encoding) as fh:
+            try:
+                for i, line in enumerate(fh, start=1):
+                    if not line.strip():
+                        continue
+                    try:
+                        rec = json.loads(line)
+                    except ValueError as exc:
+                        bad_rows.append(i)
+                        bad_reasons.append(f"invalid JSON: {exc}")
+                        continue
+                    if not isinstance(rec, dict):
+                        bad_rows.append(i)
+                        bad_reasons.append("record is not a JSON object")
+                        continue
+                    batch.append(rec)
+                    nums.append(i)
+                    if len(batch) >= chunksize:
+                        yield flush()
+            except UnicodeDecodeError as exc:
+                raise SchemaError(f"{path}: bytes that are not valid {encoding}: {exc}") from exc
+        yield flush()
+        return
+
+    prefix = "item" if layout == "array" else "data.item"
+    with open_binary(path) as fh:
+        i = 0
+        try:
+            for rec in ijson.items(fh, prefix, use_float=True):
+                i += 1
+                if not isinstance(rec, dict):
+                    bad_rows.append(i)
+                    bad_reasons.append("record is not a JSON object")
+                    continue
+                batch.append(rec)
+                nums.append(i)
+                if len(batch) >= chunksize:
+                    yield flush()
+        except (ijson.JSONError, UnicodeDecodeError) as exc:
+            raise SchemaError(f"{path}: malformed JSON after record {i}: {exc}") from exc
+    yield flush()
+
+
+def _as_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def pluck(records: list[dict], fields: dict[str, tuple[str, ...]]) -> pd.DataFrame:
+    """A frame of strings (None where absent) from nested keys of each record.
+
+    ``fields`` maps an output column to a key path; a path may list alternatives separated by
+    ``|`` in one element (``"id_str|id"``: the first key present wins).
+    """
+    out: dict[str, list[str | None]] = {name: [] for name in fields}
+    for rec in records:
+        for name, path in fields.items():
+            value: object = rec
+            for step in path:
+                if not isinstance(value, dict):
+                    value = None
+                    break
+                for key in step.split("|"):
+                    if key in value:
+                        value = value[key]
+                        break
+                else:
+                    value = None
+                    break
+            out[name].append(_as_text(value))
+    return pd.DataFrame(out, dtype="string")

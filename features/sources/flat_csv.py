@@ -1,0 +1,127 @@
+"""Flat CSV exports of Twitter API v1.1 user fields, as in cresci-2017, and other layouts of the
+same fields.
+
+- Ids: ``id`` or ``id_str``. Following: ``friends_count`` (v1.1's name).
+- ``created_at``: Twitter's format (``Tue Jun 11 11:20:35 +0000 2013``), epoch milliseconds with
+  an optional trailing ``L`` (cresci-2017 traditional_spambots_1: ``1183552203000L``), ISO 8601,
+  or ``YYYY-MM-DD HH:MM:SS`` (read as UTC).
+- Flags (``default_profile``, ``default_profile_image``, ``verified``, ``protected``): ``1``/``0``
+  or true/false; an empty field means false (these exports write ``1`` or nothing); ``NULL``
+  means the value is missing.
+- ``observed_at``: the ``observed_at`` option when given; else the row's ``crawled_at``; where
+  that is absent or empty, ``updated`` (cresci-2017 fake_followers has only ``updated``); else
+  ``created_at + account_age_days`` for layouts that give the age instead of the crawl time
+  (whole days, so the observation time is known to the day). These exports' timestamps carry no
+  zone and are read as UTC. A note says which column was used.
+- ``group``: the file's name without extension (in cresci-2017, the bot family). ``label``: the
+  ``label`` option, else a ``label`` or ``account_type`` column (1/0, bot/human) when present.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from features.schema import conform_accounts
+from features.sources import common
+from features.sources.common import ReadOptions, ReadResult, RowErrors
+
+NAME = "flat_csv"
+TIME_FORMATS = (common.TWITTER_TIME, "epoch_ms", "%Y-%m-%d %H:%M:%S", "iso")
+TEXT = {"screen_name": "screen_name", "name": "name", "description": "description",
+        "location": "location", "url": "url", "lang": "lang"}
+COUNTS = {"followers_count": "followers_count", "following_count": "friends_count",
+          "statuses_count": "statuses_count", "favourites_count": "favourites_count",
+          "listed_count": "listed_count"}
+FLAGS = ("default_profile", "default_profile_image", "verified", "protected")
+
+
+def _id_column(columns) -> str:
+    return "id" if "id" in columns or "id_str" not in columns else "id_str"
+
+
+def sniff(path: str) -> bool:
+    """A CSV with v1.1 user field names."""
+    if not path.lower().endswith((".csv", ".zip", ".csv.zip")):
+        return False
+    header = set(common.csv_header(path))
+    return {"screen_name", "followers_count", "friends_count"} <= header and (
+        "id" in header or "id_str" in header)
+
+
+def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
+    """Read flat v1.1 CSV files; each file is its own group; yields results chunk by chunk."""
+    source = opts.source or common.default_source(paths)
+    labels = common.read_labels_file(opts.labels_file) if opts.labels_file else None
+    sink = common.AccountSink("unique")
+    for path in paths:
+        header = common.csv_header(path, opts.encoding)
+        id_col = _id_column(header)
+        group = Path(path).name.split(".")[0]
+        if opts.observed_at is not None:
+            how = "the observed_at option"
+        elif "crawled_at" in header:
+            how = "crawled_at" + (" (updated where empty)" if "updated" in header else "")
+        elif "updated" in header:
+            how = "updated"
+        elif "account_age_days" in header:
+            how = "created_at + account_age_days"
+        else:
+            how = None
+        yield ReadResult(NAME, notes=[
+            f"{path}: observed_at from {how}" if how else
+            f"{path}: no crawled_at/updated/account_age_days column and no observed_at given; "
+            "age features will be missing"])
+        for chunk, rows in common.iter_csv(
+            path, required=(id_col, "followers_count", "friends_count"),
+            chunksize=opts.chunksize, encoding=opts.encoding,
+        ):
+            errors = RowErrors(chunk.index)
+            common.short_rows(chunk, errors)
+            blank = pd.Series("", index=chunk.index)
+            get = chunk.get
+            acc = pd.DataFrame(index=chunk.index)
+            acc["account_id"] = common.text(chunk[id_col])
+            for canon, col in TEXT.items():
+                acc[canon] = common.text(get(col, pd.Series(None, index=chunk.index)))
+            acc["ids_hashed"] = False
+            acc["created_at"] = common.timestamp(get("created_at", blank), "created_at", errors,
+                                                 formats=TIME_FORMATS)
+            acc["created_at_day_only"] = False
+            for canon, col in COUNTS.items():
+                if col in chunk.columns:
+                    acc[canon] = common.count(chunk[col], col, errors)
+            for col in FLAGS:
+                if col in chunk.columns:
+                    acc[col] = common.flag(chunk[col], col, errors, empty_is=False)
+            acc["observed_at"] = _observed_at(chunk, acc, errors, opts)
+            for col in ("label", "account_type"):
+                if col in chunk.columns:
+                    acc["label"] = common.label_values(chunk[col], col, errors)
+                    break
+            bad = errors.bad
+            good_rows = rows[~bad.to_numpy()].reset_index(drop=True)
+            conf = conform_accounts(acc.loc[~bad].reset_index(drop=True), file=path,
+                                    rows=good_rows)
+            frame = common.provenance(conf.frame, opts, fmt=NAME, source=source, group=group,
+                                      labels=labels)
+            emitted, dups = sink.add(frame, path, conf.rows)
+            yield ReadResult(NAME, accounts=emitted, rejects=common.concat_rejects(
+                [errors.rejects(path, rows), conf.rejects, dups]))
+
+
+def _observed_at(chunk: pd.DataFrame, acc: pd.DataFrame, errors: RowErrors,
+                 opts: ReadOptions) -> pd.Series:
+    out = pd.Series(pd.NaT, index=chunk.index, dtype="datetime64[ns, UTC]")
+    if opts.observed_at is not None:
+        return out.fillna(opts.observed_at)
+    fmts = ("%Y-%m-%d %H:%M:%S", "iso")
+    for col in ("crawled_at", "updated"):
+        if col in chunk.columns:
+            out = out.fillna(common.timestamp(chunk[col], col, errors, formats=fmts))
+    if "account_age_days" in chunk.columns and out.isna().all():
+        age = common.count(chunk["account_age_days"], "account_age_days", errors)
+        out = acc["created_at"] + pd.to_timedelta(age.astype("float64"), unit="D")
+    return out

@@ -1,0 +1,230 @@
+"""Twitter Information Operations archive: the users CSV and tweets CSV of a takedown release.
+
+Both the 2018 layout (IRA/Iran releases: 64-hex hashes, ``poll_choices``) and the later one
+(base64 hashes) are read by column name; a file may be plain or the single CSV inside the
+release's .zip.
+
+What the archive carries and what it does not:
+
+- ``userid``, ``user_display_name`` and ``user_screen_name`` are replaced by a hash for accounts
+  under 5,000 followers. Such rows get ``ids_hashed=True`` and ``screen_name``/``name`` missing
+  (a hash is not a name).
+- ``account_creation_date`` is day-only: ``created_at`` is midnight UTC of that day and
+  ``created_at_day_only=True``.
+- ``follower_count``/``following_count`` are a snapshot at takedown. There is no statuses,
+  favourites or listed count and no avatar, default-profile, verified or protected field: those
+  columns are missing for every IO row.
+- ``observed_at`` (when the counts were observed) is the ``observed_at`` option when given;
+  otherwise the time of the last tweet in the tweets files read together with the users file
+  (the release's end, the closest the archive comes to a takedown date). With neither, it is
+  missing and a note says so.
+- A tweets file alone also yields accounts: the user columns repeat on every tweet, and each
+  account takes the values of its latest tweet. When a users file is read too, it wins.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from features.schema import conform_accounts, conform_posts, empty_accounts, empty_posts
+from features.sources import common
+from features.sources.common import ReadOptions, ReadResult, RowErrors
+
+NAME = "io_archive"
+
+USER_COLUMNS = ("userid", "follower_count", "following_count", "account_creation_date")
+TWEET_COLUMNS = ("tweetid", "userid", "tweet_time")
+TWEET_TIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "iso")
+CREATION_FORMATS = ("%Y-%m-%d", "iso")
+
+_RELEASE = re.compile(
+    r"^(?:hashed_\d{4}_\d{2}_)?(?P<name>.+?)_(?:users|tweets)_csv_(?:un)?hashed", re.IGNORECASE
+)
+
+
+def sniff(path: str) -> bool:
+    """An IO users or tweets CSV (by its header)."""
+    if not path.lower().endswith((".csv", ".zip", ".csv.zip")):
+        return False
+    header = set(common.csv_header(path))
+    return {"userid", "account_creation_date", "follower_count"} <= header
+
+
+def is_tweets_file(path: str) -> bool:
+    """A tweets file (has ``tweetid``) rather than a users file."""
+    return "tweetid" in common.csv_header(path)
+
+
+def release_name(paths: list[str]) -> str:
+    """The release's name from its file names (``thailand_092020_users_csv_hashed.csv`` gives
+    ``thailand_092020``), else the folder name."""
+    for p in paths:
+        m = _RELEASE.match(Path(p).name)
+        if m:
+            name = m.group("name")
+            half = len(name) // 2
+            # 2021 releases repeat the campaign: hashed_2021_12_RNA_0621_RNA_0621_users_...
+            if len(name) % 2 == 1 and name[:half] == name[half + 1 :]:
+                return name[:half]
+            return name
+    return common.default_source(paths)
+
+
+def _accounts(chunk: pd.DataFrame, errors: RowErrors, observed_at: pd.Timestamp | None):
+    """Parse the user columns of a users or tweets chunk."""
+    hashed = common.looks_hashed(chunk["userid"].str.strip())
+    get = chunk.get
+    blank = pd.Series("", index=chunk.index)
+    frame = pd.DataFrame(
+        {
+            "account_id": common.text(chunk["userid"]),
+            "screen_name": common.text(get("user_screen_name", blank)).mask(hashed),
+            "name": common.text(get("user_display_name", blank)).mask(hashed),
+            "description": common.text(get("user_profile_description", blank)),
+            "location": common.text(get("user_reported_location", blank)),
+            "url": common.text(get("user_profile_url", blank)),
+            "lang": common.text(get("account_language", blank)),
+            "ids_hashed": hashed.astype("boolean"),
+            "created_at": common.timestamp(
+                chunk["account_creation_date"],
+                "account_creation_date",
+                errors,
+                formats=CREATION_FORMATS,
+            ).dt.floor("D"),
+            "created_at_day_only": True,
+            "observed_at": observed_at if observed_at is not None else pd.NaT,
+            "followers_count": common.count(chunk["follower_count"], "follower_count", errors),
+            "following_count": common.count(chunk["following_count"], "following_count", errors),
+        },
+        index=chunk.index,
+    )
+    frame["observed_at"] = pd.to_datetime(frame["observed_at"], utc=True)
+    return frame
+
+
+def _posts(chunk: pd.DataFrame, errors: RowErrors, times: pd.Series) -> pd.DataFrame:
+    get = chunk.get
+    blank = pd.Series("", index=chunk.index)
+    return pd.DataFrame(
+        {
+            "account_id": common.text(chunk["userid"]),
+            "post_id": common.text(chunk["tweetid"]),
+            "created_at": times,
+            "is_retweet": common.flag(
+                get("is_retweet", blank), "is_retweet", errors, empty_is=None
+            ),
+            "is_reply": common.text(get("in_reply_to_tweetid", blank)).notna().astype("boolean"),
+            "is_quote": common.text(get("quoted_tweet_tweetid", blank)).notna().astype("boolean"),
+            "client": common.text(get("tweet_client_name", blank)),
+            "lang": common.text(get("tweet_language", blank)),
+        },
+        index=chunk.index,
+    )
+
+
+def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
+    """Read the users and tweets files of one release; yields results chunk by chunk.
+
+    Tweets files are read first (their last tweet time is the default ``observed_at``); their
+    accounts are held until the end and only emitted for accounts no users file has.
+    """
+    tweets_files = [p for p in paths if is_tweets_file(p)]
+    users_files = [p for p in paths if p not in tweets_files]
+    source = opts.source or release_name(paths)
+    group = source
+    labels = common.read_labels_file(opts.labels_file) if opts.labels_file else None
+    observed_at = opts.observed_at
+
+    def finish(frame: pd.DataFrame) -> pd.DataFrame:
+        return common.provenance(
+            frame, opts, fmt=NAME, source=source, group=group, labels=labels
+        )
+
+    # Pass 1 over tweets: the release's last tweet time, when no observed_at was given.
+    if observed_at is None and tweets_files:
+        last = None
+        for path in tweets_files:
+            for chunk, _rows in common.iter_csv(
+                path, required=TWEET_COLUMNS, chunksize=opts.chunksize, encoding=opts.encoding
+            ):
+                t = common.timestamp(
+                    chunk["tweet_time"], "tweet_time", RowErrors(chunk.index),
+                    formats=TWEET_TIME_FORMATS,
+                ).max()
+                if pd.notna(t) and (last is None or t > last):
+                    last = t
+        observed_at = last
+        if last is not None:
+            yield ReadResult(NAME, notes=[f"{source}: observed_at = last tweet time {last}"])
+    if observed_at is None:
+        yield ReadResult(
+            NAME,
+            notes=[f"{source}: observed_at unknown (no tweets file and no observed_at option); "
+                   "age features will be missing"],
+        )
+
+    tweet_accounts = common.AccountSink("latest")
+    for path in tweets_files:
+        for chunk, rows in common.iter_csv(
+            path, required=TWEET_COLUMNS, chunksize=opts.chunksize, encoding=opts.encoding
+        ):
+            errors = RowErrors(chunk.index)
+            common.short_rows(chunk, errors)
+            times = common.timestamp(
+                chunk["tweet_time"], "tweet_time", errors, formats=TWEET_TIME_FORMATS
+            )
+            posts = _posts(chunk, errors, times)
+            acc = None
+            if set(USER_COLUMNS) <= set(chunk.columns):
+                acc = _accounts(chunk, errors, observed_at)
+            bad = errors.bad
+            rejects = [errors.rejects(path, rows)]
+            good_rows = rows[~bad.to_numpy()].reset_index(drop=True)
+            conf = conform_posts(posts.loc[~bad].reset_index(drop=True), file=path, rows=good_rows)
+            conf.frame["source"] = source
+            rejects.append(conf.rejects)
+            if acc is not None:
+                # Every tweet repeats its author's profile: a profile that breaks the account
+                # contract (a negative count) is rejected, the tweet itself is kept.
+                acc_conf = conform_accounts(
+                    acc.loc[~bad].reset_index(drop=True), file=path, rows=good_rows, unique=False
+                )
+                rejects.append(acc_conf.rejects)
+                # The latest tweet's profile wins.
+                when = times[~bad].iloc[_positions(good_rows, acc_conf.rows)]
+                tweet_accounts.add(finish(acc_conf.frame), path, acc_conf.rows, when=when)
+            yield ReadResult(NAME, posts=conf.frame, rejects=common.concat_rejects(rejects))
+
+    user_sink = common.AccountSink("unique")
+    for path in users_files:
+        for chunk, rows in common.iter_csv(
+            path, required=USER_COLUMNS, chunksize=opts.chunksize, encoding=opts.encoding
+        ):
+            errors = RowErrors(chunk.index)
+            common.short_rows(chunk, errors)
+            acc = _accounts(chunk, errors, observed_at)
+            bad = errors.bad
+            good_rows = rows[~bad.to_numpy()].reset_index(drop=True)
+            conf = conform_accounts(acc.loc[~bad].reset_index(drop=True), file=path, rows=good_rows)
+            emitted, dups = user_sink.add(finish(conf.frame), path, conf.rows)
+            yield ReadResult(
+                NAME,
+                accounts=emitted,
+                rejects=common.concat_rejects([errors.rejects(path, rows), conf.rejects, dups]),
+            )
+
+    remaining = tweet_accounts.finish()
+    if len(remaining):
+        remaining = remaining[~remaining["account_id"].astype(str).isin(user_sink.seen)]
+        yield ReadResult(NAME, accounts=remaining.reset_index(drop=True))
+    else:
+        yield ReadResult(NAME, accounts=empty_accounts(), posts=empty_posts())
+
+
+def _positions(all_rows: pd.Series, kept: pd.Series):
+    """Positions in ``all_rows`` of the row numbers in ``kept`` (both ascending)."""
+    return all_rows.searchsorted(kept.to_numpy())

@@ -1,0 +1,174 @@
+"""Any CSV or Parquet account list, read through a small YAML mapping instead of code.
+
+Example (a latin-1 export with US-style dates)::
+
+    columns:                 # canonical column: the file's column
+      account_id: user_id
+      screen_name: handle
+      created_at: joined
+      followers_count: followers
+      following_count: following
+      default_profile_image: egg_avatar
+      label: is_bot
+    date_format: "%m/%d/%Y %H:%M"   # strftime, for created_at and observed_at; default ISO 8601
+    timezone: UTC                   # zone of timestamps that have none
+    encoding: latin-1
+    delimiter: ","
+    constants:                      # values the file does not carry, same for every row
+      observed_at: "2020-01-31"
+      group: my_campaign
+    empty_flag: null                # what an empty flag field means: true, false or null
+    label_values: {bot: 1, human: 0} # how the label column spells its classes
+
+Canonical columns not mapped are missing (NA). ``account_id``, ``followers_count`` and
+``following_count`` must be mapped. Unknown keys and unknown canonical names are errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+import pyarrow.parquet as pq
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from features.schema import ACCOUNT_DTYPES, ACCOUNT_REQUIRED, SchemaError, conform_accounts
+from features.sources import common
+from features.sources.common import ReadOptions, ReadResult, RowErrors
+
+NAME = "mapped"
+_MAPPABLE = [c for c in ACCOUNT_DTYPES if c not in ("source", "source_format")]
+
+
+class Mapping(BaseModel):
+    """A YAML mapping from canonical account columns to a file's columns."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    columns: dict[str, str]
+    date_format: str | None = None
+    timezone: str = "UTC"
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    file_format: Literal["csv", "parquet"] | None = None
+    constants: dict[str, str | int | float | bool] = {}
+    empty_flag: bool | None = None
+    label_values: dict[str, int] = {"1": 1, "0": 0, "bot": 1, "human": 0, "true": 1,
+                                    "false": 0}
+    created_at_day_only: bool = False
+    ids_hashed: bool = False
+
+    @field_validator("columns", "constants")
+    @classmethod
+    def _canonical(cls, value: dict) -> dict:
+        unknown = sorted(set(value) - set(_MAPPABLE))
+        if unknown:
+            raise ValueError(f"not canonical account columns: {unknown}; known: {_MAPPABLE}")
+        return value
+
+    @classmethod
+    def load(cls, path: str) -> Mapping:
+        """Read and validate a mapping file."""
+        try:
+            with open(path, encoding="utf-8") as fh:
+                data = yaml.safe_load(fh)
+        except (OSError, yaml.YAMLError) as exc:
+            raise SchemaError(f"{path}: cannot read mapping: {exc}") from exc
+        try:
+            mapping = cls.model_validate(data or {})
+        except ValidationError as exc:
+            raise SchemaError(f"{path}: invalid mapping: {exc}") from exc
+        missing = [c for c in ACCOUNT_REQUIRED
+                   if c not in mapping.columns and c not in mapping.constants]
+        if missing:
+            raise SchemaError(f"{path}: mapping must give columns for {missing}")
+        common.check_encoding(mapping.encoding)
+        return mapping
+
+
+def sniff(path: str) -> bool:
+    """Never chosen by ``auto``: a mapped read needs its mapping."""
+    return False
+
+
+def _iter_raw(path: str, m: Mapping, opts: ReadOptions):
+    kind = m.file_format or ("parquet" if path.lower().endswith(".parquet") else "csv")
+    needed = tuple(m.columns.values())
+    if kind == "parquet":
+        try:
+            pf = pq.ParquetFile(path)
+        except (OSError, ValueError) as exc:
+            raise SchemaError(f"{path}: cannot read Parquet: {exc}") from exc
+        names = pf.schema_arrow.names
+        missing = [c for c in needed if c not in names]
+        if missing:
+            raise SchemaError(f"{path}: mapped column(s) {missing} missing; present: {names}")
+        start = 0
+        columns = list(dict.fromkeys(needed))
+        for batch in pf.iter_batches(batch_size=opts.chunksize, columns=columns):
+            frame = batch.to_pandas().astype("string").fillna("")
+            yield frame, common.row_numbers(start, len(frame))
+            start += len(frame)
+        return
+    yield from common.iter_csv(path, required=needed, chunksize=opts.chunksize,
+                               encoding=m.encoding, delimiter=m.delimiter)
+
+
+def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
+    """Read CSV/Parquet files through ``opts.mapping``; yields results chunk by chunk."""
+    if not opts.mapping:
+        raise SchemaError("the mapped format needs a mapping file (--mapping MAPPING.yaml)")
+    m = Mapping.load(opts.mapping)
+    source = opts.source or str(m.constants.get("source") or common.default_source(paths))
+    labels = common.read_labels_file(opts.labels_file) if opts.labels_file else None
+    sink = common.AccountSink("unique")
+    date_formats = (m.date_format,) if m.date_format else ("iso",)
+    for path in paths:
+        group = str(m.constants.get("group") or Path(path).name.split(".")[0])
+        for chunk, rows in _iter_raw(path, m, opts):
+            errors = RowErrors(chunk.index)
+            common.short_rows(chunk, errors)
+            acc = pd.DataFrame(index=chunk.index)
+            for canon in _MAPPABLE:
+                if canon in m.columns:
+                    raw = chunk[m.columns[canon]]
+                elif canon in m.constants:
+                    raw = pd.Series(str(m.constants[canon]), index=chunk.index)
+                else:
+                    continue
+                acc[canon] = _parse(canon, raw, m, errors, date_formats)
+            acc["ids_hashed"] = m.ids_hashed
+            acc["created_at_day_only"] = m.created_at_day_only
+            if opts.observed_at is not None:
+                acc["observed_at"] = opts.observed_at
+            bad = errors.bad
+            good_rows = rows[~bad.to_numpy()].reset_index(drop=True)
+            conf = conform_accounts(acc.loc[~bad].reset_index(drop=True), file=path,
+                                    rows=good_rows)
+            frame = common.provenance(conf.frame, opts, fmt=NAME, source=source, group=group,
+                                      labels=labels)
+            emitted, dups = sink.add(frame, path, conf.rows)
+            yield ReadResult(NAME, accounts=emitted, rejects=common.concat_rejects(
+                [errors.rejects(path, rows), conf.rejects, dups]))
+
+
+def _parse(canon: str, raw: pd.Series, m: Mapping, errors: RowErrors,
+           date_formats: tuple[str, ...]) -> pd.Series:
+    dtype = ACCOUNT_DTYPES[canon]
+    if canon == "label":
+        s = common.text(raw).str.lower()
+        values = {k.lower(): v for k, v in m.label_values.items()}
+        bad = s.notna() & ~s.isin(values).fillna(False).astype(bool)
+        if bad.any():
+            errors.add(bad, canon, f"label not in {sorted(values)}: " + s.fillna(""))
+        return s.map(values).astype("Int8")
+    if dtype == "Int64":
+        return common.count(raw, canon, errors)
+    if dtype == "boolean":
+        return common.flag(raw, canon, errors, empty_is=m.empty_flag)
+    if str(dtype).startswith("datetime"):
+        return common.timestamp(raw, canon, errors, formats=date_formats, tz=m.timezone)
+    return common.text(raw)

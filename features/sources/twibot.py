@@ -1,0 +1,92 @@
+"""TwiBot-20 JSON (Feng et al., CIKM 2021): an array of ``{"ID", "profile", "tweet",
+"neighbor", "domain"}`` records.
+
+``profile`` is a v1.1 user object whose values are all strings with a trailing space
+(``"False "``, ``"15349596 "``); they are stripped. ``tweet`` is a list of tweet texts without ids
+or times: each becomes a post with ``post_id`` = ``<account_id>#<n>`` (its 1-based position) and a
+missing ``created_at``; a text starting with ``RT @`` is a retweet (how v1.1 renders retweet
+text). The public sample has no labels: give them with a labels file (``account_id,label``; the
+dataset's own ``label.csv`` uses ``id,label`` with ``bot``/``human``, which is read as is). The
+crawl time is not in the file: pass ``observed_at`` (TwiBot-20 was collected in 2020), else age
+features are missing and a note says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pandas as pd
+
+from features.schema import conform_accounts, conform_posts
+from features.sources import api_v1, common
+from features.sources.common import ReadOptions, ReadResult, RowErrors
+
+NAME = "twibot"
+
+
+def sniff(path: str) -> bool:
+    """A JSON file whose first record has ``ID`` and a ``profile`` object."""
+    if not path.lower().endswith((".json", ".zip")):
+        return False
+    try:
+        rec = common.first_json_record(path)
+    except (common.SchemaError, ValueError):
+        return False
+    return isinstance(rec, dict) and "ID" in rec and isinstance(rec.get("profile"), dict)
+
+
+def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
+    """Read TwiBot-20 files; yields results chunk by chunk."""
+    source = opts.source or common.default_source(paths)
+    labels = common.read_labels_file(opts.labels_file) if opts.labels_file else None
+    sink = common.AccountSink("unique")
+    if opts.observed_at is None:
+        yield ReadResult(NAME, notes=[f"{source}: TwiBot-20 files carry no crawl time and no "
+                                      "observed_at was given; age features will be missing"])
+    for path in paths:
+        for records, rows, rejects in common.iter_json(
+            path, chunksize=opts.chunksize, encoding=opts.encoding
+        ):
+            if not records:
+                yield ReadResult(NAME, rejects=rejects)
+                continue
+            raw = common.pluck(records, {k: ("profile", *v)
+                                         for k, v in api_v1.USER_FIELDS.items()})
+            raw["account_id"] = common.pluck(records, {"id": ("ID",)})["id"].fillna(
+                raw["account_id"])
+            raw.index = rows.index
+            errors = RowErrors(rows.index)
+            acc = api_v1.parse_users(raw, errors)
+            acc["observed_at"] = pd.to_datetime(
+                pd.Series(opts.observed_at, index=rows.index), utc=True)
+            bad = errors.bad
+            good_rows = rows[~bad].reset_index(drop=True)
+            conf = conform_accounts(acc.loc[~bad].reset_index(drop=True), file=path,
+                                    rows=good_rows)
+            frame = common.provenance(conf.frame, opts, fmt=NAME, source=source, group=source,
+                                      labels=labels)
+            emitted, dups = sink.add(frame, path, conf.rows)
+            keep = set(emitted["account_id"].astype(str))
+            post_rows = {"account_id": [], "post_id": [], "text": [], "row": []}
+            for rec, row in zip(records, rows, strict=True):
+                aid = str(rec.get("ID", "")).strip()
+                if aid not in keep:
+                    continue
+                for n, tweet in enumerate(rec.get("tweet") or [], start=1):
+                    post_rows["account_id"].append(aid)
+                    post_rows["post_id"].append(f"{aid}#{n}")
+                    post_rows["text"].append(str(tweet))
+                    post_rows["row"].append(row)
+            texts = pd.Series(post_rows["text"], dtype="string")
+            posts = pd.DataFrame({
+                "account_id": pd.Series(post_rows["account_id"], dtype="string"),
+                "post_id": pd.Series(post_rows["post_id"], dtype="string"),
+                "is_retweet": texts.str.startswith("RT @").astype("boolean"),
+                "source": source,
+            })
+            pconf = conform_posts(posts, file=path, rows=pd.Series(post_rows["row"],
+                                                                   dtype="int64"))
+            yield ReadResult(NAME, accounts=emitted, posts=pconf.frame,
+                             rejects=common.concat_rejects(
+                                 [rejects, errors.rejects(path, rows), conf.rejects, dups,
+                                  pconf.rejects]))

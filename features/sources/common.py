@@ -4,6 +4,7 @@ and a chunked CSV reader that turns structural problems into errors naming the f
 from __future__ import annotations
 
 import codecs
+import csv
 import io
 import json
 import logging
@@ -16,6 +17,8 @@ from pathlib import Path
 import ijson
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from features.schema import (
     ACCOUNT_DTYPES,
@@ -159,8 +162,8 @@ def flag(raw: pd.Series, column: str, errors: RowErrors, *, empty_is: bool | Non
     out[s.isin(FALSE_STRINGS).fillna(False).astype(bool)] = False
     if empty_is is not None:
         out[(s == "").fillna(False).astype(bool)] = empty_is
-    known = s.isin(TRUE_STRINGS | FALSE_STRINGS | MISSING_STRINGS).fillna(True).astype(bool)
-    bad = ~known
+    known = s.isna() | s.isin(TRUE_STRINGS | FALSE_STRINGS | MISSING_STRINGS)
+    bad = ~known.fillna(True).astype(bool)
     if bad.any():
         errors.add(bad, column, "not a true/false flag: " + s.fillna(""))
     return out
@@ -245,10 +248,10 @@ def peek(path: str, n_bytes: int = 65536) -> bytes:
 
 
 def csv_header(path: str, encoding: str = "utf-8") -> list[str]:
-    """Column names of a CSV file (first line), for format detection."""
+    """Column names of a CSV file (first row), for format detection."""
     head = peek(path).decode(encoding, errors="replace")
-    first = head.splitlines()[0] if head else ""
-    return [c.strip().strip('"') for c in first.split(",")]
+    first = next(csv.reader(io.StringIO(head)), []) if head else []
+    return [c.strip() for c in first]
 
 
 def iter_csv(
@@ -258,54 +261,119 @@ def iter_csv(
     chunksize: int,
     encoding: str = "utf-8",
     delimiter: str = ",",
-) -> Iterator[tuple[pd.DataFrame, pd.Series]]:
-    """Stream a CSV as chunks of raw strings with their 1-based data row numbers.
+) -> Iterator[tuple[pd.DataFrame, pd.Series, pd.DataFrame]]:
+    """Stream a CSV as chunks of raw strings, their 1-based data row numbers, and rejects.
 
-    Every field is read as a string (empty fields as ``""``); parsing is the reader's job.
-    Structural problems are errors naming the file: empty file, a required column missing
-    (with a hint when the header looks like another delimiter), bytes that are not valid in
-    ``encoding``, an unterminated quote, a row with more fields than the header. A row with
-    fewer fields than the header (a truncated last line) is yielded with ``<NA>`` fields so the
-    reader rejects it with that reason.
+    Every field is read as a string (empty fields as ``""``); parsing is the reader's job. A row
+    with more or fewer fields than the header (a truncated last line, a stray delimiter) is a
+    reject naming its row. Problems with the whole file are errors naming it: empty file, a
+    required column missing (with a hint when the header looks like another delimiter), bytes
+    that are not valid in ``encoding``, an unterminated quote.
+
+    The file is parsed by Arrow's streaming CSV reader in blocks of about ``chunksize`` rows
+    (at least 1 MiB), and the blocks are cut into chunks of exactly ``chunksize`` rows.
     """
+    header = _header_fields(path, encoding, delimiter)
+    _check_header(path, header, required)
+    if len(set(header)) != len(header):
+        dupes = sorted({c for c in header if header.count(c) > 1})
+        raise SchemaError(f"{path}: the header repeats column(s) {dupes}")
+    bad_rows: list[int] = []
+    bad_reasons: list[str] = []
+
+    def invalid(row) -> str:
+        # row.number counts CSV records from 1 with the header as record 1
+        bad_rows.append(int(row.number) - 1 if row.number is not None else -1)
+        bad_reasons.append(
+            f"row has {row.actual_columns} fields, the header has {row.expected_columns}"
+            + (" (truncated line?)" if row.actual_columns < row.expected_columns else "")
+        )
+        return "skip"
+
+    sample = peek(path, 1 << 16)
+    lines = max(sample.count(b"\n"), 1)
+    row_bytes = max(len(sample) // lines, 16)
+    block = int(min(max(chunksize * row_bytes, 1 << 20), 64 << 20))
+    next_row = 1
     try:
-        handle = open_text(path, encoding)
-    except FileNotFoundError as exc:
-        raise SchemaError(f"{path}: no such file") from exc
-    with handle:
-        try:
-            reader = pd.read_csv(
-                handle,
-                dtype=str,
-                keep_default_na=False,
-                na_values=[],
-                chunksize=chunksize,
-                sep=delimiter,
-                engine="c",
+        with open_binary(path) as fh:
+            reader = pa_csv.open_csv(
+                fh,
+                read_options=pa_csv.ReadOptions(
+                    use_threads=False, block_size=block, encoding=encoding
+                ),
+                parse_options=pa_csv.ParseOptions(
+                    delimiter=delimiter, newlines_in_values=True, invalid_row_handler=invalid
+                ),
+                convert_options=pa_csv.ConvertOptions(
+                    column_types={c: pa.string() for c in header},
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
             )
-            start = 0
-            first = True
-            for chunk in reader:
-                if first:
-                    _check_header(path, list(chunk.columns), required)
-                    first = False
-                yield chunk, row_numbers(start, len(chunk))
-                start += len(chunk)
-            if first:
-                # header only: pandas yields no chunk; still check the header
-                handle.seek(0)
-                header = handle.readline()
-                names = [c.strip().strip('"') for c in header.split(delimiter)]
-                _check_header(path, names, required)
-        except pd.errors.EmptyDataError as exc:
-            raise SchemaError(f"{path}: the file is empty (no header row)") from exc
-        except UnicodeDecodeError as exc:
+            for batch in reader:
+                n = batch.num_rows
+                pending = np.array(sorted(r for r in bad_rows if r >= next_row), dtype="int64")
+                candidates = np.arange(next_row, next_row + n + len(pending) + 1, dtype="int64")
+                numbers = candidates[~np.isin(candidates, pending)][:n]
+                if n:
+                    next_row = int(numbers[-1]) + 1
+                frame = batch.to_pandas()
+                for start in range(0, n, chunksize):
+                    part = frame.iloc[start : start + chunksize].reset_index(drop=True)
+                    rows = pd.Series(numbers[start : start + chunksize], dtype="int64")
+                    yield part, rows, _take_rejects(path, bad_rows, bad_reasons, rows)
+            yield frame_of(header), pd.Series(dtype="int64"), _take_rejects(
+                path, bad_rows, bad_reasons, None
+            )
+    except pa.ArrowInvalid as exc:
+        msg = str(exc)
+        if "UTF8" in msg.upper().replace("-", ""):
             raise SchemaError(
-                f"{path}: bytes that are not valid {encoding} near byte {exc.start}; "
-                "if the file is e.g. latin-1, read it with a mapping that sets `encoding`"
+                f"{path}: bytes that are not valid {encoding} ({msg}); if the file is e.g. "
+                "latin-1, read it with a mapping that sets `encoding`"
             ) from exc
-        except pd.errors.ParserError as exc:
-            raise SchemaError(f"{path}: malformed CSV: {exc}") from exc
+        raise SchemaError(f"{path}: malformed CSV near data row {next_row}: {msg}") from exc
+
+
+def frame_of(columns: list[str]) -> pd.DataFrame:
+    """An empty frame of string columns."""
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+
+
+def _take_rejects(path, bad_rows, bad_reasons, rows: pd.Series | None) -> pd.DataFrame:
+    """Rejects for the structurally bad rows up to the last row of ``rows`` (all if None)."""
+    if not bad_rows:
+        return empty_rejects()
+    limit = np.inf if rows is None or not len(rows) else int(rows.iloc[-1])
+    take = [i for i, r in enumerate(bad_rows) if r <= limit]
+    if not take:
+        return empty_rejects()
+    out = make_rejects(path, pd.Series([bad_rows[i] for i in take], dtype="int64"), "",
+                       pd.Series([bad_reasons[i] for i in take]))
+    for i in reversed(take):
+        del bad_rows[i]
+        del bad_reasons[i]
+    return out
+
+
+def _header_fields(path: str, encoding: str, delimiter: str) -> list[str]:
+    """The header row of a CSV, parsed as CSV."""
+    raw = peek(path, 1 << 20)
+    if not raw.strip():
+        raise SchemaError(f"{path}: the file is empty (no header row)")
+    try:
+        text_ = raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if exc.start < len(raw) - 8:  # not just a character cut by the peek
+            first_line_end = raw.find(b"\n")
+            if first_line_end == -1 or exc.start < first_line_end:
+                raise SchemaError(
+                    f"{path}: bytes that are not valid {encoding} in the header"
+                ) from exc
+        text_ = raw[: exc.start].decode(encoding)
+    first = next(csv.reader(io.StringIO(text_), delimiter=delimiter), [])
+    return [c.strip() for c in first]
 
 
 def _check_header(path: str, columns: list[str], required: tuple[str, ...]) -> None:
@@ -318,13 +386,6 @@ def _check_header(path: str, columns: list[str], required: tuple[str, ...]) -> N
     raise SchemaError(
         f"{path}: required column(s) {missing} missing; columns present: {columns[:40]}{hint}"
     )
-
-
-def short_rows(chunk: pd.DataFrame, errors: RowErrors) -> None:
-    """Mark rows that have fewer fields than the header (pandas fills them with NaN)."""
-    short = chunk.isna().any(axis=1)
-    if short.any():
-        errors.add(short, "", "row has fewer fields than the header (truncated line?)")
 
 
 def check_encoding(encoding: str) -> str:
@@ -424,7 +485,7 @@ class AccountSink:
         dup = ids.isin(self.seen).to_numpy()
         self.seen.update(ids[~dup])
         rejects = make_rejects(
-            file, rows[dup], "account_id", "duplicate account observation (seen earlier)"
+            file, rows[dup], "account_id", "duplicate account observation"
         )
         return frame.loc[~dup].reset_index(drop=True), rejects
 

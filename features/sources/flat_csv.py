@@ -74,12 +74,11 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
             f"{path}: observed_at from {how}" if how else
             f"{path}: no crawled_at/updated/account_age_days column and no observed_at given; "
             "age features will be missing"])
-        for chunk, rows in common.iter_csv(
+        for chunk, rows, struct in common.iter_csv(
             path, required=(id_col, "followers_count", "friends_count"),
             chunksize=opts.chunksize, encoding=opts.encoding,
         ):
             errors = RowErrors(chunk.index)
-            common.short_rows(chunk, errors)
             blank = pd.Series("", index=chunk.index)
             get = chunk.get
             acc = pd.DataFrame(index=chunk.index)
@@ -109,7 +108,7 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
                                       labels=labels)
             emitted, dups = sink.add(frame, path, conf.rows)
             yield ReadResult(NAME, accounts=emitted, rejects=common.concat_rejects(
-                [errors.rejects(path, rows), conf.rejects, dups]))
+                [struct, errors.rejects(path, rows), conf.rejects, dups]))
 
 
 def _observed_at(chunk: pd.DataFrame, acc: pd.DataFrame, errors: RowErrors,

@@ -148,7 +148,7 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
     if observed_at is None and tweets_files:
         last = None
         for path in tweets_files:
-            for chunk, _rows in common.iter_csv(
+            for chunk, _rows, _struct in common.iter_csv(
                 path, required=TWEET_COLUMNS, chunksize=opts.chunksize, encoding=opts.encoding
             ):
                 t = common.timestamp(
@@ -169,11 +169,10 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
 
     tweet_accounts = common.AccountSink("latest")
     for path in tweets_files:
-        for chunk, rows in common.iter_csv(
+        for chunk, rows, struct in common.iter_csv(
             path, required=TWEET_COLUMNS, chunksize=opts.chunksize, encoding=opts.encoding
         ):
             errors = RowErrors(chunk.index)
-            common.short_rows(chunk, errors)
             times = common.timestamp(
                 chunk["tweet_time"], "tweet_time", errors, formats=TWEET_TIME_FORMATS
             )
@@ -182,7 +181,7 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
             if set(USER_COLUMNS) <= set(chunk.columns):
                 acc = _accounts(chunk, errors, observed_at)
             bad = errors.bad
-            rejects = [errors.rejects(path, rows)]
+            rejects = [struct, errors.rejects(path, rows)]
             good_rows = rows[~bad.to_numpy()].reset_index(drop=True)
             conf = conform_posts(posts.loc[~bad].reset_index(drop=True), file=path, rows=good_rows)
             conf.frame["source"] = source
@@ -201,11 +200,10 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
 
     user_sink = common.AccountSink("unique")
     for path in users_files:
-        for chunk, rows in common.iter_csv(
+        for chunk, rows, struct in common.iter_csv(
             path, required=USER_COLUMNS, chunksize=opts.chunksize, encoding=opts.encoding
         ):
             errors = RowErrors(chunk.index)
-            common.short_rows(chunk, errors)
             acc = _accounts(chunk, errors, observed_at)
             bad = errors.bad
             good_rows = rows[~bad.to_numpy()].reset_index(drop=True)
@@ -214,7 +212,9 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
             yield ReadResult(
                 NAME,
                 accounts=emitted,
-                rejects=common.concat_rejects([errors.rejects(path, rows), conf.rejects, dups]),
+                rejects=common.concat_rejects(
+                    [struct, errors.rejects(path, rows), conf.rejects, dups]
+                ),
             )
 
     remaining = tweet_accounts.finish()

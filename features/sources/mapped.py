@@ -35,7 +35,13 @@ import pyarrow.parquet as pq
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from features.schema import ACCOUNT_DTYPES, ACCOUNT_REQUIRED, SchemaError, conform_accounts
+from features.schema import (
+    ACCOUNT_DTYPES,
+    ACCOUNT_REQUIRED,
+    SchemaError,
+    conform_accounts,
+    empty_rejects,
+)
 from features.sources import common
 from features.sources.common import ReadOptions, ReadResult, RowErrors
 
@@ -110,7 +116,7 @@ def _iter_raw(path: str, m: Mapping, opts: ReadOptions):
         columns = list(dict.fromkeys(needed))
         for batch in pf.iter_batches(batch_size=opts.chunksize, columns=columns):
             frame = batch.to_pandas().astype("string").fillna("")
-            yield frame, common.row_numbers(start, len(frame))
+            yield frame, common.row_numbers(start, len(frame)), empty_rejects()
             start += len(frame)
         return
     yield from common.iter_csv(path, required=needed, chunksize=opts.chunksize,
@@ -128,18 +134,19 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
     date_formats = (m.date_format,) if m.date_format else ("iso",)
     for path in paths:
         group = str(m.constants.get("group") or Path(path).name.split(".")[0])
-        for chunk, rows in _iter_raw(path, m, opts):
+        for chunk, rows, struct in _iter_raw(path, m, opts):
             errors = RowErrors(chunk.index)
-            common.short_rows(chunk, errors)
             acc = pd.DataFrame(index=chunk.index)
             for canon in _MAPPABLE:
                 if canon in m.columns:
-                    raw = chunk[m.columns[canon]]
+                    raw, formats = chunk[m.columns[canon]], date_formats
                 elif canon in m.constants:
+                    # constants are written in the YAML, so their dates are ISO 8601
                     raw = pd.Series(str(m.constants[canon]), index=chunk.index)
+                    formats = ("iso",)
                 else:
                     continue
-                acc[canon] = _parse(canon, raw, m, errors, date_formats)
+                acc[canon] = _parse(canon, raw, m, errors, formats)
             acc["ids_hashed"] = m.ids_hashed
             acc["created_at_day_only"] = m.created_at_day_only
             if opts.observed_at is not None:
@@ -152,7 +159,7 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
                                       labels=labels)
             emitted, dups = sink.add(frame, path, conf.rows)
             yield ReadResult(NAME, accounts=emitted, rejects=common.concat_rejects(
-                [errors.rejects(path, rows), conf.rejects, dups]))
+                [struct, errors.rejects(path, rows), conf.rejects, dups]))
 
 
 def _parse(canon: str, raw: pd.Series, m: Mapping, errors: RowErrors,

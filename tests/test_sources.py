@@ -1,0 +1,340 @@
+"""Readers on tiny hand-made fixtures: every quirk of every format, and malformed input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import fixture
+
+from features.schema import ACCOUNT_DTYPES, SchemaError
+from features.sources import ReadOptions, detect_format, read_files
+from features.sources.__main__ import main as cli_main
+
+H64A = "a" * 64
+B1 = "vhWtzcFy+XfbYd9IsXBhcnTpinSnq2Kk0DNa7LHaMF8="
+B2 = "4Rg8F1jBZL0lsBk9i4THbOAa3qpwv+36xYV7mQ1I+Y="  # 43 chars: a shorter base64 hash
+
+
+def ts(text: str) -> pd.Timestamp:
+    return pd.Timestamp(text, tz="UTC")
+
+
+def by_id(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.set_index("account_id")
+
+
+# --- IO archive -------------------------------------------------------------------------------
+
+
+def test_io_users_later_layout_hashes_day_only_dates_and_missing_fields():
+    res = read_files([fixture("io_users.csv")], options=ReadOptions(observed_at="2020-09-01"))
+    assert res.format == "io_archive"
+    acc = by_id(res.accounts)
+    assert acc.loc[B1, "ids_hashed"] and acc.loc[B2, "ids_hashed"]
+    assert not acc.loc["1234567", "ids_hashed"]  # over 5,000 followers: not hashed
+    assert pd.isna(acc.loc[B1, "screen_name"])  # a hash is not a name
+    assert acc.loc["1234567", "screen_name"] == "big_account"
+    assert acc.loc[B2, "created_at"] == ts("2020-01-14")
+    assert acc["created_at_day_only"].all()
+    assert (acc["observed_at"] == ts("2020-09-01")).all()
+    # the archive has no statuses count or avatar flag: missing, never 0/False
+    assert acc["statuses_count"].isna().all()
+    assert acc["default_profile_image"].isna().all()
+    assert acc.loc[B2, "description"] == "some bio"  # surrounding white space removed
+    assert res.rejects.empty
+
+
+def test_io_observed_at_defaults_to_last_tweet_of_release_and_says_so():
+    res = read_files([fixture("io_users.csv"), fixture("io_tweets.csv")])
+    assert (res.accounts["observed_at"] == ts("2020-07-20 16:45")).all()
+    assert any("last tweet time" in n for n in res.notes)
+    assert len(res.accounts) == 3  # users file wins; tweet authors already there
+    posts = res.posts.set_index("post_id")
+    assert posts.loc["9002", "is_retweet"] and not posts.loc["9001", "is_retweet"]
+    assert posts.loc["9003", "client"] == "Twitter for Android"
+    assert posts.loc["9001", "created_at"] == ts("2020-01-01 10:00")
+
+
+def test_io_users_alone_without_observed_at_is_missing_with_a_note():
+    res = read_files([fixture("io_users.csv")])
+    assert res.accounts["observed_at"].isna().all()
+    assert any("observed_at unknown" in n for n in res.notes)
+
+
+def test_io_2018_layout_tweets_alone_yield_accounts_with_latest_values():
+    res = read_files([fixture("io2018_tweets.csv")])
+    acc = by_id(res.accounts)
+    assert len(acc) == 3
+    # two tweets by H64A: the later one (2017-03-02) carries 5 followers and the new bio
+    assert acc.loc[H64A, "followers_count"] == 5
+    assert acc.loc[H64A, "description"] == "new bio"
+    assert acc.loc[H64A, "ids_hashed"]
+    assert acc.loc["4125840934", "screen_name"] == "Inside_News"
+    posts = res.posts.set_index("post_id")
+    assert posts.loc["103", "is_reply"] and posts.loc["104", "is_quote"]
+    assert not posts.loc["101", "is_reply"]
+    assert (acc["observed_at"] == ts("2018-01-01 00:01")).all()
+
+
+def test_io_users_file_wins_over_tweets_and_tweet_only_accounts_are_added():
+    res = read_files([fixture("io2018_tweets.csv"), fixture("io2018_users.csv")])
+    acc = by_id(res.accounts)
+    assert len(acc) == 3
+    assert acc.loc[H64A, "followers_count"] == 7  # from the users file
+    assert acc.loc["0123456789abcdef" * 4, "followers_count"] == 0  # only in the tweets file
+
+
+def test_io_release_zip_reads_like_the_plain_file_and_names_the_release():
+    plain = read_files([fixture("io_users.csv")], options=ReadOptions(observed_at="2020-09-01"))
+    zipped = read_files([fixture("io_users.zip")], options=ReadOptions(observed_at="2020-09-01"))
+    cols = [c for c in ACCOUNT_DTYPES if c not in ("source", "group")]
+    pd.testing.assert_frame_equal(plain.accounts[cols], zipped.accounts[cols])
+    assert zipped.accounts["source"].iloc[0] == "fixtures"  # zip name has no release pattern
+
+
+# --- API v1.1 / v2 ----------------------------------------------------------------------------
+
+
+def test_v1_users_array_and_jsonl_agree():
+    opts = ReadOptions(observed_at="2024-02-01")
+    arr = read_files([fixture("v1_users.json")], options=opts)
+    lines = read_files([fixture("v1_users.jsonl")], options=opts)
+    assert arr.format == lines.format == "api_v1"
+    pd.testing.assert_frame_equal(arr.accounts, lines.accounts)
+    acc = by_id(arr.accounts)
+    assert acc.loc["11", "created_at"] == ts("2013-06-11 11:20:35")
+    assert acc.loc["11", "default_profile"] and not acc.loc["11", "default_profile_image"]
+    assert acc.loc["12", "following_count"] == 1
+    assert pd.isna(acc.loc["11", "lang"])  # null stays missing
+
+
+def test_v1_tweets_latest_user_observation_wins_and_observed_at_is_tweet_time():
+    res = read_files([fixture("v1_tweets.jsonl")])
+    acc = by_id(res.accounts)
+    assert len(acc) == 2
+    # user 11 appears on a 2024-01-01 tweet (12 followers) and a 2023-12-31 one (10)
+    assert acc.loc["11", "followers_count"] == 12
+    assert acc.loc["11", "observed_at"] == ts("2024-01-01 10:00")
+    posts = res.posts.set_index("post_id")
+    assert posts.loc["2", "is_retweet"] and not posts.loc["1", "is_retweet"]
+    assert posts.loc["3", "is_reply"] and posts.loc["3", "is_quote"]
+    assert posts.loc["1", "client"] == "Twitter for Android"
+
+
+def test_v2_response_public_metrics_and_default_avatar_from_image_url():
+    res = read_files([fixture("v2_users.json")], options=ReadOptions(observed_at="2024-01-01"))
+    assert res.format == "api_v2"
+    acc = by_id(res.accounts)
+    assert acc.loc["21", "followers_count"] == 3 and acc.loc["22", "statuses_count"] == 5000
+    assert acc.loc["21", "default_profile_image"] and not acc.loc["22", "default_profile_image"]
+    assert pd.isna(acc.loc["21", "favourites_count"])  # like_count not given for 21
+    assert acc.loc["22", "created_at"] == ts("2010-02-03 04:05:06")
+    assert acc["default_profile"].isna().all()  # v2 has no such field
+
+
+# --- flat CSV (cresci-2017 style) -------------------------------------------------------------
+
+
+def test_flat_csv_dates_flags_and_observation_time():
+    res = read_files([fixture("flat_cresci.csv")])
+    assert res.format == "flat_csv"
+    acc = by_id(res.accounts)
+    assert acc.loc["7248952", "created_at"] == pd.Timestamp(1183552203000, unit="ms", tz="UTC")
+    assert acc.loc["1502026416", "created_at"] == ts("2013-06-11 11:20:35")
+    # flags: "1" true, empty false, NULL missing
+    assert acc.loc["1502026416", "protected"] and not acc.loc["1502026416", "default_profile"]
+    assert pd.isna(acc.loc["7248952", "default_profile"])
+    assert acc.loc["42", "default_profile_image"]
+    assert pd.isna(acc.loc["7248952", "lang"])  # NULL
+    # observed_at: crawled_at, or updated where crawled_at is empty (row 3)
+    assert acc.loc["1502026416", "observed_at"] == ts("2015-05-02 06:41:46")
+    assert acc.loc["42", "observed_at"] == ts("2016-03-14 15:46:02")
+    assert (acc["group"] == "flat_cresci").all()
+    assert any("crawled_at" in n for n in res.notes)
+
+
+def test_flat_csv_iso_dates_with_account_age_days_and_label_column():
+    res = read_files([fixture("flat_age.csv")])
+    acc = by_id(res.accounts)
+    assert acc.loc["787405734442958848", "observed_at"] == ts("2016-10-15 21:32:11") + pd.Timedelta(
+        days=1403
+    )
+    assert acc["label"].tolist() == [1, 0]
+    assert acc.loc["796216118331310080", "verified"] is False or not acc.loc[
+        "796216118331310080", "verified"
+    ]
+
+
+# --- TwiBot-20 and mapped ---------------------------------------------------------------------
+
+
+def test_twibot_strips_values_reads_tweets_and_labels_file():
+    res = read_files([fixture("twibot.json")],
+                     options=ReadOptions(labels_file=fixture("twibot_labels.csv")))
+    assert res.format == "twibot"
+    acc = by_id(res.accounts)
+    assert acc.loc["31", "screen_name"] == "eve" and acc.loc["31", "followers_count"] == 5
+    assert acc["label"].to_dict() == {"31": 0, "32": 1}
+    assert pd.isna(acc.loc["31", "description"])  # " " is empty
+    assert res.posts["post_id"].tolist() == ["31#1", "31#2"]
+    assert res.posts["is_retweet"].tolist() == [False, True]
+    assert res.posts["created_at"].isna().all()  # TwiBot-20 tweets carry no time
+
+
+def test_mapped_latin1_with_us_dates():
+    res = read_files([fixture("mapped_latin1.csv")],
+                     options=ReadOptions(mapping=fixture("mapped_latin1.yaml")))
+    assert res.format == "mapped"
+    acc = by_id(res.accounts)
+    assert acc.loc["1", "screen_name"] == "josé" and acc.loc["2", "screen_name"] == "müller"
+    assert acc.loc["1", "created_at"] == ts("2009-12-29 23:15")
+    assert acc.loc["1", "default_profile_image"] and not acc.loc["2", "default_profile_image"]
+    assert acc["label"].tolist() == [1, 0]
+    assert (acc["observed_at"] == ts("2020-06-01")).all()
+
+
+def test_mapping_with_unknown_key_or_column_is_rejected(tmp_path):
+    bad = tmp_path / "m.yaml"
+    bad.write_text("columns: {account_id: a, followers_count: b, following_count: c}\nfoo: 1\n")
+    with pytest.raises(SchemaError, match="foo"):
+        read_files([fixture("mapped_latin1.csv")], options=ReadOptions(mapping=str(bad)))
+    bad.write_text("columns: {account_id: a, followers: b, following_count: c}\n")
+    with pytest.raises(SchemaError, match="followers"):
+        read_files([fixture("mapped_latin1.csv")], options=ReadOptions(mapping=str(bad)))
+
+
+# --- malformed input --------------------------------------------------------------------------
+
+
+def test_bad_values_go_to_rejects_with_row_column_and_reason():
+    res = read_files([fixture("bad_values.csv")], options=ReadOptions(observed_at="2020-01-01"))
+    rej = res.rejects.set_index("row")
+    assert res.accounts["account_id"].tolist() == ["u1"]
+    assert rej.loc[2, "reason"] == "negative count -5"
+    assert rej.loc[3, "column"] == "following_count"
+    assert "not a whole number" in rej.loc[3, "reason"]
+    assert rej.loc[4, "column"] == "account_creation_date"
+    assert "unparseable date" in rej.loc[4, "reason"]
+    assert rej.loc[5, "reason"] == "duplicate account observation"
+    assert rej.loc[6, "reason"] == "required value followers_count is missing"
+    assert (res.rejects["file"] == fixture("bad_values.csv")).all()
+    # nothing lost: every data row is either an account or a reject
+    assert len(res.accounts) + len(res.rejects) == 6
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("bad_empty.csv", "empty"),
+        ("bad_semicolon.csv", "separated by something other than ','"),
+        ("bad_missing_column.csv", r"follower_count.*missing"),
+        ("bad_not_utf8.csv", "not valid utf-8"),
+    ],
+)
+def test_structural_problems_are_errors_naming_the_file(name, message):
+    with pytest.raises(SchemaError, match=message) as err:
+        read_files([fixture(name)], fmt="io_archive")
+    assert name in str(err.value)
+
+
+def test_truncated_last_row_is_rejected_not_dropped():
+    res = read_files([fixture("bad_truncated_row.csv")])
+    assert res.accounts["account_id"].tolist() == ["a1"]
+    assert res.rejects["row"].tolist() == [2]
+    assert res.rejects["reason"].iloc[0] == "row has 7 fields, the header has 10 (truncated line?)"
+    # a file cut inside a quoted field: its last row is cut short the same way
+    res = read_files([fixture("bad_truncated_quote.csv")])
+    assert res.accounts.empty
+    assert res.rejects["row"].tolist() == [1]
+    assert "truncated line" in res.rejects["reason"].iloc[0]
+
+
+def test_row_with_too_many_fields_is_rejected(tmp_path):
+    path = tmp_path / "extra.csv"
+    header = Path(fixture("io_users.csv")).read_text().splitlines()[0] + "\n"
+    path.write_text(header + '"a","a","a","","","","1","2","2019-01-01","en"\n'
+                    '"b","b","b","","","","1","2","2019-01-01","en","surplus"\n')
+    res = read_files([str(path)], options=ReadOptions(observed_at="2020-01-01"))
+    assert res.accounts["account_id"].tolist() == ["a"]
+    assert res.rejects["reason"].tolist() == ["row has 11 fields, the header has 10"]
+    assert res.rejects["row"].tolist() == [2]
+
+
+def test_json_lines_bad_lines_are_rejects_and_broken_array_is_an_error():
+    res = read_files([fixture("bad_lines.jsonl")], fmt="api_v1")
+    assert res.accounts["account_id"].tolist() == ["1", "3"]
+    assert res.rejects["row"].tolist() == [2, 3]
+    assert "invalid JSON" in res.rejects["reason"].iloc[0]
+    assert res.rejects["reason"].iloc[1] == "record is not a JSON object"
+    with pytest.raises(SchemaError, match=r"bad_truncated\.json.*after record 1"):
+        read_files([fixture("bad_truncated.json")], fmt="api_v1")
+
+
+def test_unknown_format_is_an_error_listing_the_header(tmp_path):
+    odd = tmp_path / "odd.csv"
+    odd.write_text("x,y\n1,2\n")
+    with pytest.raises(SchemaError, match=r"odd\.csv.*\['x', 'y'\]"):
+        detect_format(str(odd))
+
+
+def test_missing_file_and_empty_glob_are_errors():
+    with pytest.raises(SchemaError, match="no such file"):
+        read_files(["/nonexistent/users.csv"])
+    with pytest.raises(SchemaError, match="no file matches"):
+        read_files(["/nonexistent/*.csv"])
+
+
+# --- streaming --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("files", "kwargs"),
+    [
+        (["io2018_tweets.csv", "io2018_users.csv"], {}),
+        (["io_users.csv", "io_tweets.csv"], {}),
+        (["v1_tweets.jsonl"], {}),
+        (["v1_users.json"], {"observed_at": "2024-02-01"}),
+        (["v2_users.json"], {}),
+        (["flat_cresci.csv"], {}),
+        (["twibot.json"], {}),
+        (["mapped_latin1.csv"], {"mapping": fixture("mapped_latin1.yaml")}),
+        (["bad_values.csv"], {}),
+    ],
+)
+def test_every_reader_gives_the_same_tables_in_one_row_chunks(files, kwargs):
+    paths = [fixture(f) for f in files]
+    whole = read_files(paths, options=ReadOptions(**kwargs))
+    chunked = read_files(paths, options=ReadOptions(chunksize=1, **kwargs))
+
+    def norm(frame, key):
+        return frame.sort_values(key).reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(norm(whole.accounts, "account_id"),
+                                  norm(chunked.accounts, "account_id"))
+    pd.testing.assert_frame_equal(norm(whole.posts, "post_id"), norm(chunked.posts, "post_id"))
+    pd.testing.assert_frame_equal(norm(whole.rejects, ["file", "row"]),
+                                  norm(chunked.rejects, ["file", "row"]))
+
+
+# --- command line -----------------------------------------------------------------------------
+
+
+def test_cli_prints_format_counts_and_presence(capsys, tmp_path):
+    rejects = tmp_path / "rejects.csv"
+    code = cli_main([fixture("bad_values.csv"), "--observed-at", "2020-01-01",
+                     "--rejects", str(rejects)])
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["format"] == "io_archive"
+    assert (out["accounts"], out["posts"], out["rejects"]) == (1, 0, 5)
+    assert out["accounts_present"]["statuses_count"] == 0.0
+    assert out["accounts_present"]["followers_count"] == 1.0
+    assert len(pd.read_csv(rejects)) == 5
+
+
+def test_cli_reports_errors_without_a_traceback(capsys):
+    assert cli_main([fixture("bad_empty.csv"), "--format", "io_archive"]) == 2
+    assert "empty" in capsys.readouterr().err

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-UTC_TS = pd.DatetimeTZDtype(unit="ns", tz="UTC")
+UTC_TS = pd.DatetimeTZDtype(unit="us", tz="UTC")
 
 #: Column -> pandas dtype of the canonical ``accounts`` table, in canonical order.
 ACCOUNT_DTYPES: dict[str, object] = {

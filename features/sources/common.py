@@ -184,7 +184,7 @@ def timestamp(
     read in ``tz``. A non-empty value no format parses is a row error.
     """
     s = _clean(raw)
-    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
+    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[us, UTC]")
     todo = s.notna()
     for fmt in formats:
         if not todo.any():
@@ -467,7 +467,7 @@ class AccountSink:
     def __init__(self, policy: str) -> None:
         self.policy = policy
         self.seen: set[str] = set()
-        self.latest = empty_accounts().assign(_when=pd.Series(dtype="datetime64[ns, UTC]"))
+        self.latest = empty_accounts().assign(_when=pd.Series(dtype="datetime64[us, UTC]"))
 
     def add(
         self, frame: pd.DataFrame, file: str, rows: pd.Series, when: pd.Series | None = None

@@ -113,7 +113,7 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
 
 def _observed_at(chunk: pd.DataFrame, acc: pd.DataFrame, errors: RowErrors,
                  opts: ReadOptions) -> pd.Series:
-    out = pd.Series(pd.NaT, index=chunk.index, dtype="datetime64[ns, UTC]")
+    out = pd.Series(pd.NaT, index=chunk.index, dtype="datetime64[us, UTC]")
     if opts.observed_at is not None:
         return out.fillna(opts.observed_at)
     fmts = ("%Y-%m-%d %H:%M:%S", "iso")

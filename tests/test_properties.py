@@ -3,6 +3,7 @@ row without a reject reason."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 
@@ -109,8 +110,6 @@ def test_arbitrary_bytes_never_raise_an_unexplained_exception(tmp_path, blob):
         path = tmp_path / name
         path.write_bytes(b'"userid","follower_count","following_count","account_creation_date"\n'
                          + blob if name.endswith(".csv") else blob)
-        try:
+        with contextlib.suppress(SchemaError):  # an explained refusal is fine
             read_files([str(path)], fmt="io_archive" if name.endswith(".csv") else "api_v1",
                        options=ReadOptions(observed_at="2021-01-01"))
-        except SchemaError:
-            pass

@@ -15,11 +15,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	MLFLOW_DISABLE_TELEMETRY=true $(BIN)/python -m features.sources sample_data/release/ sample_data/controls/
+	$(BIN)/python -m features.sources sample_data/release/ sample_data/controls/
 
 test: $(STAMP)
-	MLFLOW_DISABLE_TELEMETRY=true $(BIN)/python -m pytest -q
 	$(BIN)/ruff check .
+	MLFLOW_DISABLE_TELEMETRY=true $(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -20,6 +20,7 @@ Standard library + numpy only.
 
 from __future__ import annotations
 
+import argparse
 import base64
 import csv
 import hashlib
@@ -1291,8 +1292,13 @@ def write_jsonl(path: Path, objects: list[dict]) -> None:
             fh.write(json.dumps(obj, separators=(",", ":"), ensure_ascii=True) + "\n")
 
 
-def main() -> None:
-    """Generate both samples and write them next to this script."""
+def main(argv: list[str] | None = None) -> None:
+    """Generate both samples and write them next to this script (or under ``--out``)."""
+    parser = argparse.ArgumentParser(description="Regenerate botsieve's embedded sample.")
+    parser.add_argument("--out", type=Path, default=HERE,
+                        help="folder to write release/ and controls/ into")
+    out = parser.parse_args(argv).out
+    release_dir, controls_dir = out / RELEASE_DIR.name, out / CONTROLS_DIR.name
     streams = np.random.SeedSequence(SEED).spawn(4)
     rng_ext, rng_rel, rng_ops, rng_ctl = (np.random.default_rng(s) for s in streams)
     externals = make_externals(rng_ext)
@@ -1300,14 +1306,14 @@ def main() -> None:
     accounts = make_release_accounts(rng_rel)
     ops = make_operations(rng_ops, externals)
     tweets = make_release_tweets(rng_rel, accounts, ops)
-    write_csv(RELEASE_DIR / f"{RELEASE_PREFIX}_users_csv_hashed.csv", USERS_COLUMNS,
+    write_csv(release_dir / f"{RELEASE_PREFIX}_users_csv_hashed.csv", USERS_COLUMNS,
               [a.user_fields() for a in accounts])
-    write_csv(RELEASE_DIR / f"{RELEASE_PREFIX}_tweets_csv_hashed.csv", TWEETS_COLUMNS,
+    write_csv(release_dir / f"{RELEASE_PREFIX}_tweets_csv_hashed.csv", TWEETS_COLUMNS,
               release_rows(tweets, accounts))
 
     controls = make_control_accounts(rng_ctl)
     records = make_control_tweets(rng_ctl, controls, externals)
-    write_jsonl(CONTROLS_DIR / "controls_tweets.jsonl", [obj for _, _, obj in records])
+    write_jsonl(controls_dir / "controls_tweets.jsonl", [obj for _, _, obj in records])
 
     tweeting = sum(1 for a in accounts if a.n_tweets)
     print(f"release: {len(accounts)} accounts ({tweeting} tweeting), {len(tweets)} tweets, "

@@ -1,0 +1,186 @@
+"""Cohort family: accounts created together, the signal analysts used to expose troll farms.
+
+Definitions, for an account created on UTC day ``d`` in a population of ``N`` accounts whose
+creation days are ``d_1..d_N`` (day-only dates are fine: everything works on whole days):
+
+- ``c_k(d) = #{j : |d_j - d| <= k}``: accounts of the population created within ``k`` days of
+  ``d``, the account itself included (``k = 0``: the same day).
+- ``share_k(d) = c_k(d) / N``.
+- Reference: ``r(t)``, the share of organic training accounts created on day ``t``, smoothed with
+  a ``smooth_days``-wide box and mixed with a uniform density over [``floor``, last training
+  observation] so that no day has zero expected sign-ups:
+  ``r(t) = (1 - u) * hist_smooth(t) + u / span`` (``u = uniform_weight``). Fitted on training
+  rows only (:class:`CreationReference`) and stored with the model.
+- ``E_k(d) = sum_{|t - d| <= k} r(t)``: the share of accounts the reference expects in the window.
+- Burst ratio: ``burst_k(d) = (c_k(d) + 1) / (N * E_k(d) + 1)``: how many times more accounts
+  were created around ``d`` than the organic reference expects. The +1 keeps it finite and, for
+  a population of one account, reduces it to ``2 / (E_k(d) + 1)``: the reference alone.
+- Rank: ``cohort_rank_pct``, the share of the population whose ``c_3`` is at most this
+  account's (1.0: the account is in the densest creation window of its population).
+
+The counts come from the population step (:class:`CohortCounter`, one pass over all accounts,
+which also works chunk by chunk); the features for each account are then a lookup.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+#: Twitter opened to the public on 2006-03-21: the earliest plausible creation day.
+TWITTER_LAUNCH_DAY = int(pd.Timestamp("2006-03-21").value // 86_400_000_000_000)
+WINDOWS = (0, 3, 15)
+
+
+def creation_days(created_at: pd.Series) -> np.ndarray:
+    """UTC day number (days since 1970-01-01) of each creation time; -1 where missing."""
+    ts = pd.to_datetime(created_at, utc=True)
+    days = ts.dt.floor("D").dt.tz_localize(None).to_numpy(dtype="datetime64[D]").astype("int64")
+    return np.where(ts.isna().to_numpy(), -1, days)
+
+
+class CreationReference:
+    """The organic creation-date distribution ``r(t)`` (see the module docstring).
+
+    Parameters
+    ----------
+    smooth_days : int
+        Half-width of the box that smooths the daily histogram.
+    uniform_weight : float
+        Weight ``u`` of the uniform floor density in [0, 1].
+    """
+
+    def __init__(self, *, smooth_days: int = 15, uniform_weight: float = 0.1) -> None:
+        self.smooth_days = smooth_days
+        self.uniform_weight = uniform_weight
+
+    def fit(self, created_at: pd.Series, observed_at: pd.Series | None = None
+            ) -> CreationReference:
+        """Learn ``r(t)`` from the creation times of organic training accounts."""
+        days = creation_days(created_at)
+        days = days[days >= 0]
+        if not len(days):
+            raise ValueError("no creation dates to fit the creation reference on")
+        self.start_day_ = TWITTER_LAUNCH_DAY
+        last = days.max()
+        if observed_at is not None and observed_at.notna().any():
+            last = max(last, creation_days(observed_at[observed_at.notna()]).max())
+        self.end_day_ = int(last)
+        span = self.end_day_ - self.start_day_ + 1
+        hist = np.bincount(np.clip(days - self.start_day_, 0, span - 1), minlength=span)
+        k = self.smooth_days
+        kernel = np.ones(2 * k + 1) / (2 * k + 1)
+        smooth = np.convolve(hist.astype(float), kernel, mode="same")
+        smooth /= smooth.sum()
+        self.density_ = (1 - self.uniform_weight) * smooth + self.uniform_weight / span
+        self.n_accounts_ = len(days)
+        return self
+
+    def expected_share(self, days: np.ndarray, k: int) -> np.ndarray:
+        """``E_k(d)``: reference share of accounts created within ``k`` days of each day."""
+        floor = self.uniform_weight / len(self.density_)
+        cum = np.concatenate([[0.0], np.cumsum(self.density_)])
+        lo = days - k - self.start_day_
+        hi = days + k - self.start_day_ + 1
+        lo_c = np.clip(lo, 0, len(self.density_))
+        hi_c = np.clip(hi, 0, len(self.density_))
+        inside = cum[hi_c] - cum[lo_c]
+        outside_days = (2 * k + 1) - (hi_c - lo_c)  # days of the window beyond the range
+        return inside + outside_days * floor
+
+    def to_dict(self) -> dict:
+        """JSON-ready learned state."""
+        return {"smooth_days": self.smooth_days, "uniform_weight": self.uniform_weight,
+                "start_day_": self.start_day_, "end_day_": self.end_day_,
+                "n_accounts_": self.n_accounts_,
+                "density_": np.round(self.density_, 14).tolist()}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> CreationReference:
+        """Rebuild from :meth:`to_dict` output."""
+        ref = cls(smooth_days=data["smooth_days"], uniform_weight=data["uniform_weight"])
+        ref.start_day_ = int(data["start_day_"])
+        ref.end_day_ = int(data["end_day_"])
+        ref.n_accounts_ = int(data["n_accounts_"])
+        ref.density_ = np.asarray(data["density_"], dtype=float)
+        return ref
+
+
+class CohortCounter:
+    """Population step: how many accounts were created on each UTC day.
+
+    Feed it every account of the scored population (``add`` may be called chunk by chunk), then
+    ask for each account's window counts.
+    """
+
+    def __init__(self) -> None:
+        self.day_counts: dict[int, int] = {}
+        self.n = 0
+
+    def add(self, created_at: pd.Series) -> CohortCounter:
+        """Count the creation days of more accounts of the population."""
+        days = creation_days(created_at)
+        days = days[days >= 0]
+        uniq, counts = np.unique(days, return_counts=True)
+        for d, c in zip(uniq.tolist(), counts.tolist(), strict=True):
+            self.day_counts[d] = self.day_counts.get(d, 0) + c
+        self.n += len(days)
+        return self
+
+    def _cumulative(self) -> tuple[int, np.ndarray]:
+        k = max(WINDOWS)
+        days = np.fromiter(self.day_counts, dtype=np.int64)
+        lo = int(days.min()) - k - 1
+        hi = int(days.max()) + k + 1
+        hist = np.zeros(hi - lo + 1, dtype=np.int64)
+        hist[days - lo] = np.fromiter(self.day_counts.values(), dtype=np.int64)
+        return lo, np.cumsum(hist)
+
+    def window_counts(self, days: np.ndarray, k: int) -> np.ndarray:
+        """``c_k(d)`` for each day (NaN where the day is missing, i.e. -1)."""
+        out = np.full(len(days), np.nan)
+        ok = days >= 0
+        if not self.day_counts or not ok.any():
+            return out
+        lo, cum = self._cumulative()
+        d = days[ok]
+        upper = np.clip(d + k - lo, 0, len(cum) - 1)
+        lower = np.clip(d - k - 1 - lo, 0, len(cum) - 1)
+        out[ok] = cum[upper] - cum[lower]
+        return out
+
+
+def cohort_block(created_at: pd.Series, counter: CohortCounter,
+                 reference: CreationReference) -> dict[str, np.ndarray]:
+    """The cohort features of accounts created at ``created_at`` in ``counter``'s population."""
+    days = creation_days(created_at)
+    missing = days < 0
+    n = max(counter.n, 1)
+    out: dict[str, np.ndarray] = {}
+    counts = {k: counter.window_counts(days, k) for k in WINDOWS}
+    for k, label in ((0, "same_day"), (3, "3d"), (15, "15d")):
+        out[f"cohort_{label}_count"] = counts[k]
+        out[f"cohort_{label}_share"] = counts[k] / n
+    for k in (3, 15):
+        expected = reference.expected_share(np.where(missing, 0, days), k)
+        ratio = (counts[k] + 1) / (n * expected + 1)
+        out[f"cohort_burst_ratio_{k}d"] = np.where(missing, np.nan, ratio)
+    # rank: share of the population with c_3 at most this account's
+    pop_c3 = _population_c3(counter)
+    if len(pop_c3):
+        rank = np.searchsorted(pop_c3, np.nan_to_num(counts[3], nan=-1), side="right") / len(
+            pop_c3)
+    else:
+        rank = np.full(len(days), np.nan)
+    out["cohort_rank_pct"] = np.where(missing, np.nan, rank)
+    return out
+
+
+def _population_c3(counter: CohortCounter) -> np.ndarray:
+    """Sorted ``c_3`` of every account of the population (from the day histogram)."""
+    if not counter.day_counts:
+        return np.array([])
+    days = np.fromiter(counter.day_counts, dtype=np.int64)
+    mult = np.fromiter(counter.day_counts.values(), dtype=np.int64)
+    c3 = counter.window_counts(days, 3)
+    return np.sort(np.repeat(c3, mult))

@@ -125,6 +125,7 @@ def connect(*, threads: int | None = None, memory_limit: str | None = None
     """A DuckDB connection with UTC session time (hours and days are UTC)."""
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     if memory_limit:

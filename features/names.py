@@ -15,13 +15,14 @@ import pandas as pd
 
 #: Characters kept by the bigram model; every other character maps to one "other" symbol.
 ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789_"
-#: Longest screen name the name features look at (Twitter allows 15; other sources more).
-MAX_CHARS = 32
+#: Longest screen name the name features look at (Twitter allows 15; longer names from other
+#: sources are cut to this many characters).
+MAX_CHARS = 20
 _BOUNDARY = len(ALPHABET) + 1  # start/end of name symbol
 _OTHER = len(ALPHABET)
 _N_SYMBOLS = len(ALPHABET) + 2
 
-_LOOKUP = np.full(128, _OTHER, dtype=np.int64)  # ASCII code point -> symbol
+_LOOKUP = np.full(129, _OTHER, dtype=np.int16)  # ASCII code point -> symbol; 128: non-ASCII
 for _i, _ch in enumerate(ALPHABET):
     _LOOKUP[ord(_ch)] = _i
     if _ch.isalpha():
@@ -38,30 +39,30 @@ def usable_names(accounts: pd.DataFrame) -> pd.Series:
 def char_codes(names: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Unicode code points of each name, shape (n, MAX_CHARS), zero-padded, and the lengths."""
     arr = names.fillna("").to_numpy(dtype=f"U{MAX_CHARS}")
-    codes = arr.view(np.uint32).reshape(len(arr), MAX_CHARS).astype(np.int64)
-    lengths = (codes != 0).sum(axis=1)
+    codes = arr.view(np.uint32).reshape(len(arr), MAX_CHARS)
+    lengths = np.count_nonzero(codes, axis=1)
     return codes, lengths
 
 
-def _symbols(codes: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Map code points to bigram symbols, framed by boundary symbols: shape (n, MAX_CHARS+2)."""
-    sym = np.where(codes < 128, _LOOKUP[np.minimum(codes, 127)], _OTHER)
+def bigram_index(codes: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Bigram indices (a * N_SYMBOLS + b, -1 for padding) of each name, shape
+    (n, MAX_CHARS + 1), and the number of bigrams per name (length + 1, names framed by a
+    start and an end symbol)."""
     n = len(codes)
-    framed = np.full((n, MAX_CHARS + 2), -1, dtype=np.int64)
+    sym = _LOOKUP[np.minimum(codes, 128)]
+    framed = np.full((n, MAX_CHARS + 2), -1, dtype=np.int16)
     framed[:, 0] = _BOUNDARY
     framed[:, 1 : MAX_CHARS + 1] = np.where(codes != 0, sym, -1)
     framed[np.arange(n), lengths + 1] = _BOUNDARY
-    return framed
+    left, right = framed[:, :-1], framed[:, 1:]
+    idx = left * _N_SYMBOLS + right
+    idx[(left < 0) | (right < 0)] = -1
+    return idx, lengths + 1
 
 
 def bigram_pairs(names: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Bigram indices (a*N+b) of every name and the number of bigrams per name."""
-    codes, lengths = char_codes(names)
-    framed = _symbols(codes, lengths)
-    left, right = framed[:, :-1], framed[:, 1:]
-    valid = (left >= 0) & (right >= 0)
-    idx = np.where(valid, left * _N_SYMBOLS + right, -1)
-    return idx, valid.sum(axis=1)
+    """:func:`bigram_index` of names given as strings."""
+    return bigram_index(*char_codes(names))
 
 
 class ScreenNameBigrams:
@@ -89,12 +90,17 @@ class ScreenNameBigrams:
         self.n_names_ = len(names)
         return self
 
-    def score(self, names: pd.Series) -> np.ndarray:
-        """Mean log-probability per bigram, shape (n,); NaN where the name is missing."""
-        idx, n_bigrams = bigram_pairs(names)
-        flat = self.log_prob_.ravel()
-        logp = np.where(idx >= 0, flat[np.maximum(idx, 0)], 0.0).sum(axis=1)
-        out = logp / np.maximum(n_bigrams, 1)
+    def score(self, names: pd.Series, codes: tuple[np.ndarray, np.ndarray] | None = None
+              ) -> np.ndarray:
+        """Mean log-probability per bigram, shape (n,); NaN where the name is missing.
+
+        ``codes`` may pass :func:`char_codes` of ``names`` when the caller already has them.
+        """
+        idx, n_bigrams = bigram_index(*(codes if codes is not None else char_codes(names)))
+        # one extra slot holding 0.0 for padding
+        flat = np.append(self.log_prob_.ravel(), 0.0)
+        logp = flat[idx].sum(axis=1)  # idx -1 picks the final 0.0
+        out = logp / n_bigrams
         return np.where(names.isna().to_numpy(), np.nan, out)
 
     def to_dict(self) -> dict:
@@ -113,17 +119,16 @@ class ScreenNameBigrams:
         return model
 
 
-def name_block(names: pd.Series) -> dict[str, np.ndarray]:
-    """Length, digit count, digit share and trailing digit run of each screen name.
-
-    Returns arrays of shape (n,), NaN where the name is missing.
-    """
-    codes, lengths = char_codes(names)
+def name_block(names: pd.Series, codes: tuple[np.ndarray, np.ndarray] | None = None
+               ) -> dict[str, np.ndarray]:
+    """Length, digit count, digit share, trailing digit run and upper-case letters of each
+    screen name. Returns arrays of shape (n,), NaN where the name is missing."""
+    codes, lengths = codes if codes is not None else char_codes(names)
     digit = (codes >= 48) & (codes <= 57)
     n_digits = digit.sum(axis=1)
     # trailing run: digits after the last non-digit character
-    pos = np.arange(codes.shape[1])
-    last_non_digit = np.where((codes != 0) & ~digit, pos, -1).max(axis=1)
+    pos = np.arange(codes.shape[1], dtype=np.int16)
+    last_non_digit = np.where((codes != 0) & ~digit, pos, np.int16(-1)).max(axis=1)
     trailing = lengths - 1 - last_non_digit
     missing = names.isna().to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -86,15 +86,20 @@ class RowContext:
         return name_mod.usable_names(self.accounts)
 
     @cached_property
+    def name_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Code points and lengths of the screen names (shared by the name features)."""
+        return name_mod.char_codes(self.screen_names)
+
+    @cached_property
     def name_block(self) -> dict[str, np.ndarray]:
         """Shape features of the screen names."""
-        return name_mod.name_block(self.screen_names)
+        return name_mod.name_block(self.screen_names, self.name_codes)
 
     def bigram_logp(self) -> np.ndarray:
         """Mean bigram log-probability of the screen names under the fitted model."""
         if self.bigrams is None:
             raise RuntimeError("screen_name_bigram_logp needs a fitted ScreenNameBigrams")
-        return self.bigrams.score(self.screen_names)
+        return self.bigrams.score(self.screen_names, self.name_codes)
 
 
 def _log1p(column: str) -> Callable[[RowContext], np.ndarray]:

@@ -1,0 +1,240 @@
+"""Score account lists with a botsieve model: files in, one scores file out.
+
+    python predict.py --output SCORES.csv|.parquet INPUT... [--model MODEL] [--format NAME]
+                      [--mapping MAPPING.yaml] [--posts POSTS...] [--threshold-precision P]
+
+Reads top to bottom like train.py: configuration (arguments), model, data (a first pass over the
+inputs builds the population aggregates: creation-day counts for the cohort features, and the
+posts for cadence), scoring (a second pass, chunk by chunk), output (written to a temporary file
+and renamed, so an interrupted run leaves no partial scores file), summary.
+
+MODEL is a registry URI (``models:/NAME@champion``, the default), a run's model URI
+(``runs:/RUN_ID/model``) or a bundle directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from features.cadence import compute_cadence
+from features.cohort import CohortCounter
+from features.schema import SchemaError, concat_rejects
+from features.sources import FORMATS, ReadOptions, iter_read
+from models.bundle import Bundle, BundleError
+
+log = logging.getLogger("botsieve.predict")
+
+DEFAULT_MODEL = "models:/botsieve@champion"
+OUTPUT_COLUMNS = ["account_id", "bot_probability", "is_bot", "reasons", "model_version"]
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="files, globs or folders")
+    parser.add_argument("--output", required=True, help="scores file (.csv or .parquet)")
+    parser.add_argument("--model", default=DEFAULT_MODEL,
+                        help="registry URI, runs:/ URI or bundle directory")
+    parser.add_argument("--format", default="auto", choices=FORMATS)
+    parser.add_argument("--mapping", help="YAML column mapping (the mapped format)")
+    parser.add_argument("--posts", nargs="+", help="posts files for cadence features")
+    parser.add_argument("--threshold-precision", type=float, default=None,
+                        help="decide is_bot at the threshold stored for this precision "
+                             "(default: the first stored, 0.9)")
+    parser.add_argument("--observed-at", help="when the input counts were observed (UTC)")
+    parser.add_argument("--chunksize", type=int, default=200_000, help="accounts per chunk")
+    parser.add_argument("--tracking-uri", help="MLflow tracking URI for registry/run models "
+                        "(default: $MLFLOW_TRACKING_URI, else sqlite:///mlflow.db)")
+    return parser.parse_args(argv)
+
+
+def load_model(spec: str, tracking_uri: str | None) -> Bundle:
+    """A bundle from a directory, or from a registry/run model URI (downloaded by MLflow)."""
+    if os.path.isdir(spec):
+        return Bundle.load(spec)
+    if not spec.startswith(("models:/", "runs:/")):
+        raise BundleError(f"{spec}: not a bundle directory nor a models:/ or runs:/ URI")
+    import mlflow  # only needed for registry and run URIs
+
+    mlflow.set_tracking_uri(tracking_uri or os.environ.get("MLFLOW_TRACKING_URI")
+                            or "sqlite:///mlflow.db")
+    try:
+        local = mlflow.artifacts.download_artifacts(artifact_uri=spec)
+    except Exception as exc:
+        raise BundleError(f"{spec}: cannot fetch the model: {exc}") from exc
+    return Bundle.load(Path(local) / "artifacts" / "bundle")
+
+
+def progress(total: int | None, desc: str):
+    """A progress bar on a terminal, plain log lines otherwise."""
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        return tqdm(total=total, desc=desc, unit="acct")
+    return _LogProgress(desc)
+
+
+class _LogProgress:
+    def __init__(self, desc: str) -> None:
+        self.desc, self.n, self.t0 = desc, 0, time.perf_counter()
+
+    def update(self, n: int) -> None:
+        self.n += n
+        log.info("%s: %d accounts (%.0f/s)", self.desc, self.n,
+                 self.n / max(time.perf_counter() - self.t0, 1e-9))
+
+    def close(self) -> None:
+        pass
+
+
+class ScoresWriter:
+    """Writes scores chunk by chunk to a temporary file, renamed into place by ``commit``."""
+
+    def __init__(self, path: str) -> None:
+        self.path = Path(path)
+        self.parquet = self.path.suffix.lower() == ".parquet"
+        if not self.parquet and self.path.suffix.lower() != ".csv":
+            raise ValueError(f"{path}: the scores file must end in .csv or .parquet")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
+        os.close(fd)
+        self.tmp = Path(tmp)
+        self.writer = None
+        self.first = True
+
+    def write(self, frame: pd.DataFrame) -> None:
+        if self.parquet:
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            if self.writer is None:
+                self.writer = pq.ParquetWriter(self.tmp, table.schema)
+            self.writer.write_table(table)
+        else:
+            frame.to_csv(self.tmp, mode="w" if self.first else "a", header=self.first,
+                         index=False)
+        self.first = False
+
+    def commit(self) -> None:
+        if self.parquet:
+            if self.writer is None:
+                self.write(pd.DataFrame({c: pd.Series(dtype="object") for c in OUTPUT_COLUMNS}))
+            self.writer.close()
+        elif self.first:
+            pd.DataFrame(columns=OUTPUT_COLUMNS).to_csv(self.tmp, index=False)
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.tmp.unlink(missing_ok=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s",
+                        datefmt="%H:%M:%S")
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    try:
+        bundle = load_model(args.model, args.tracking_uri)
+        opts = ReadOptions(mapping=args.mapping, chunksize=args.chunksize,
+                           observed_at=pd.Timestamp(args.observed_at) if args.observed_at
+                           else None)
+        threshold = bundle.threshold(args.threshold_precision)
+    except (BundleError, SchemaError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    log.info("model %s (%d features), decision threshold %s at precision %s",
+             bundle.contract.get("model_version"), len(bundle.features), threshold,
+             args.threshold_precision or next(iter(bundle.contract["thresholds"])))
+
+    writer = None
+    try:
+        with tempfile.TemporaryDirectory(prefix="botsieve-") as tmp:
+            # -- pass 1: population aggregates (creation days, posts for cadence) -------------
+            population = CohortCounter()
+            per_source: dict[str, CohortCounter] = {}
+            posts_files: list[str] = []
+            read = 0
+            bar = progress(None, "pass 1/2 (population)")
+            for part in iter_read(args.inputs, fmt=args.format, options=opts):
+                for note in part.notes:
+                    log.info("%s", note)
+                if len(part.accounts):
+                    population.add(part.accounts["created_at"])
+                    for src, rows in part.accounts.groupby("source", dropna=False):
+                        per_source.setdefault(str(src), CohortCounter()).add(rows["created_at"])
+                    read += len(part.accounts)
+                    bar.update(len(part.accounts))
+                if len(part.posts) and not args.posts:
+                    path = os.path.join(tmp, f"posts-{len(posts_files):06d}.parquet")
+                    part.posts.to_parquet(path, index=False)
+                    posts_files.append(path)
+            bar.close()
+            cadence = None
+            if args.posts:
+                cadence = compute_cadence(args.posts)
+            elif posts_files:
+                cadence = compute_cadence(posts_files)
+            log.info("population: %d accounts; cadence for %d accounts", read,
+                     0 if cadence is None else len(cadence))
+
+            # -- pass 2: score chunk by chunk ---------------------------------------------------
+            writer = ScoresWriter(args.output)
+            rejects, probs, flagged = [], [], 0
+            bar = progress(read, "pass 2/2 (scoring)")
+            for part in iter_read(args.inputs, fmt=args.format, options=opts):
+                rejects.append(part.rejects)
+                acc = part.accounts
+                if not len(acc):
+                    continue
+                if bundle.population == "source":
+                    chunks = [(rows, per_source[str(src)])
+                              for src, rows in acc.groupby("source", dropna=False, sort=False)]
+                else:
+                    chunks = [(acc, population)]
+                for rows, counter in chunks:
+                    scores = bundle.score(rows, cadence=cadence, population=counter,
+                                          precision=args.threshold_precision)
+                    writer.write(scores[OUTPUT_COLUMNS])
+                    probs.append(scores["bot_probability"].to_numpy())
+                    flagged += int(scores["is_bot"].sum())
+                bar.update(len(acc))
+            bar.close()
+            writer.commit()
+    except (SchemaError, BundleError, ValueError) as exc:
+        if writer is not None:
+            writer.abort()
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        raise
+
+    rejected = concat_rejects(rejects)
+    rejects_path = Path(args.output).with_name(Path(args.output).stem + ".rejects.csv")
+    rejected.to_csv(rejects_path, index=False)
+    p = np.concatenate(probs) if probs else np.array([])
+    scored = len(p)
+    print(f"read {read + len(rejected):,} rows: scored {scored:,} accounts, rejected "
+          f"{len(rejected):,} (reasons in {rejects_path})")
+    if scored:
+        q = np.quantile(p, [0.1, 0.5, 0.9, 0.99])
+        print(f"bot_probability: mean {p.mean():.3f}, p10 {q[0]:.3f}, median {q[1]:.3f}, "
+              f"p90 {q[2]:.3f}, p99 {q[3]:.3f}; is_bot: {flagged:,} ({flagged / scored:.1%})")
+    print(f"scores: {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

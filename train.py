@@ -1,0 +1,257 @@
+"""Train a botsieve model: config in, registered model out.
+
+    python train.py [--config configs/default.yaml] [--set section.key=value ...] [--promote]
+
+Reads top to bottom: configuration, data, features and the format-leak guard, grouped
+evaluation folds, Optuna tuning, final model with calibration and thresholds, the model bundle,
+MLflow logging and registration. Every default lives in models/config.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import mlflow
+import numpy as np
+import pandas as pd
+from mlflow import MlflowClient
+
+from features.schema import SchemaError
+from models import plots
+from models.bundle import (
+    BUNDLE_VERSION,
+    Bundle,
+    apply_calibrator,
+    fit_calibrator,
+    package_versions,
+    thresholds_at_precision,
+)
+from models.config import Config, ConfigError, load_config
+from models.dataset import (
+    Dataset,
+    fingerprint,
+    load_dataset,
+    make_builder,
+    read_source,
+    select_features,
+    transform,
+)
+from models.evaluate import (
+    PreparedFolds,
+    grouped_folds,
+    metrics,
+    random_folds,
+    summarise,
+    train_booster,
+)
+from models.tune import tune
+
+log = logging.getLogger("botsieve.train")
+HERE = Path(__file__).resolve().parent
+
+PIP_REQUIREMENTS = ["lightgbm>=4.3", "pandas>=2.1", "numpy>=1.26", "scikit-learn>=1.4",
+                    "duckdb>=1.3", "pyarrow>=14", "pydantic>=2.5", "pyyaml>=6.0", "ijson>=3.2"]
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", default="configs/default.yaml", help="YAML config")
+    parser.add_argument("--set", dest="overrides", action="append", default=[],
+                        metavar="SECTION.KEY=VALUE", help="override a config value (repeatable)")
+    parser.add_argument("--promote", action="store_true",
+                        help="give the new version the `champion` alias")
+    return parser.parse_args(argv)
+
+
+def git_commit() -> str:
+    """The commit of the code, or 'unknown' outside a git checkout."""
+    try:
+        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                              check=True, cwd=Path(__file__).parent).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def holdout_scores(config: Config, bundle: Bundle) -> dict[str, float]:
+    """Score each held-out source with the final model (its own scored population)."""
+    out = {}
+    for source in config.sources:
+        if source.role != "holdout":
+            continue
+        res = read_source(source)
+        data = Dataset(res.accounts, pd.DataFrame(), res.rejects)
+        scores = bundle.score(data.accounts)
+        for name, value in metrics(data.labels, scores["bot_probability"].to_numpy()).items():
+            out[f"holdout_{source.name}_{name}"] = value
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s",
+                        datefmt="%H:%M:%S")
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    try:
+        config = load_config(args.config, args.overrides)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+
+    # -- data: sources -> one labeled table (format tells normalised) ------------------------
+    try:
+        data = load_dataset(config)
+    except (SchemaError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for note in data.notes:
+        log.info("%s", note)
+    if len(data.rejects):
+        log.warning("%d input rows rejected (written to rejects.csv in the run)", len(data.rejects))
+    data_fp = fingerprint(data.accounts, data.cadence)
+    groups = sorted(set(data.groups[data.labels == 1]))
+    log.info("training table: %d accounts (%d inauthentic in %d groups, %d organic), data %s",
+             len(data.labels), int(data.labels.sum()), len(groups),
+             int((data.labels == 0).sum()), data_fp)
+
+    # -- features: guard and leakage audit ---------------------------------------------------
+    selection = select_features(data, config.features)
+    features = selection.names
+    log.info("%d features used: %s", len(features), ", ".join(features))
+
+    # -- folds, fixed once: grouped (headline) and random (contrast) --------------------------
+    grouped = PreparedFolds(data, grouped_folds(data.labels, data.groups, config.seed), config,
+                            features)
+    randomised = PreparedFolds(data, random_folds(data.labels, config.cv.random_folds,
+                                                  config.seed), config, features)
+    timings["prepare_s"] = time.perf_counter() - started
+
+    mlflow.set_tracking_uri(config.tracking.resolved_uri())
+    mlflow.set_experiment(config.tracking.experiment)
+    study_name = config.tune.study_name or f"{config.name}-{data_fp}"
+    logging_s = 0.0
+    with mlflow.start_run(run_name=f"{config.name}-{data_fp[:8]}") as run:
+        t0 = time.perf_counter()
+        mlflow.set_tags({
+            "kind": "training", "config_name": config.name, "data_fingerprint": data_fp,
+            "git_commit": git_commit(), "groups": ",".join(groups),
+            "sources": ",".join(s.name for s in config.sources),
+            "feature_families": ",".join(sorted({f.split("_")[0] for f in features})),
+            "study_name": study_name,
+        })
+        mlflow.log_dict(config.model_dump(mode="json"), "config.json")
+        logging_s += time.perf_counter() - t0
+
+        # -- tuning -------------------------------------------------------------------------
+        t0 = time.perf_counter()
+        study = tune(config, grouped, study_name)
+        timings["tune_s"] = time.perf_counter() - t0
+        best = dict(study.best_params)
+        log.info("best trial %d: grouped %s %.4f with %s", study.best_trial.number,
+                 config.cv.metric, study.best_value, best)
+
+        # -- evaluation of the best parameters ----------------------------------------------
+        t0 = time.perf_counter()
+        per_group, oof = grouped.run(best, seed=config.seed, num_threads=config.model.num_threads)
+        per_random, oof_random = randomised.run(best, seed=config.seed,
+                                                num_threads=config.model.num_threads)
+        y = data.labels
+
+        # -- final model: all rows, calibrated on grouped out-of-fold scores ----------------
+        builder = make_builder(config.features).fit(data.accounts)
+        X = transform(builder, data, config.features)[features]
+        booster = train_booster(X, y, best, seed=config.seed,
+                                num_threads=config.model.num_threads)
+        calibrator = fit_calibrator(oof, y, config.model.calibration)
+        calibrated = apply_calibrator(calibrator, oof)
+        thresholds = thresholds_at_precision(calibrated, y, config.model.target_precisions)
+        timings["final_s"] = time.perf_counter() - t0
+
+        model_version = f"{config.model.registered_name}-run-{run.info.run_id[:12]}"
+        bundle = Bundle(booster, builder, {
+            "bundle_version": BUNDLE_VERSION,
+            "model_version": model_version,
+            "feature_names": features,
+            "feature_state": builder.to_dict(),
+            "population": config.features.population,
+            "calibrator": calibrator,
+            "thresholds": thresholds,
+            "params": best,
+            "versions": package_versions(),
+            "training": {"data_fingerprint": data_fp, "rows": len(y),
+                         "positives": int(y.sum()), "groups": groups,
+                         "config_name": config.name, "run_id": run.info.run_id},
+        })
+        out_dir = Path(config.output_dir) / run.info.run_id
+        bundle_dir = bundle.save(out_dir / "bundle")
+        holdout = holdout_scores(config, bundle)
+
+        # -- MLflow: metrics, tables, plots, model ------------------------------------------
+        t0 = time.perf_counter()
+        summary = {**summarise(per_group, "cv_grouped"), **summarise(per_random, "cv_random"),
+                   **{f"cv_grouped_pooled_{k}": v for k, v in metrics(y, oof).items()},
+                   **holdout, "n_features": len(features), "n_trials": len(study.trials)}
+        for key, spec in thresholds.items():
+            summary[f"recall_at_threshold_p{key}"] = spec["recall"]
+        mlflow.log_params({f"best_{k}": v for k, v in best.items()})
+        mlflow.log_params({"n_rows": len(y), "n_groups": len(groups),
+                           "calibration": config.model.calibration})
+        mlflow.log_metrics({k: v for k, v in summary.items() if np.isfinite(v)})
+        for name, v in zip(per_group["fold"], per_group["roc_auc"], strict=True):
+            mlflow.log_metric(f"group_roc_auc_{name}", v)
+        mlflow.log_table(per_group, "evaluation/per_group.json")
+        mlflow.log_table(per_random, "evaluation/per_random_fold.json")
+        mlflow.log_table(selection.audit, "evaluation/leakage_audit.json")
+        mlflow.log_table(selection.dropped, "evaluation/features_not_used.json")
+        if len(data.rejects):
+            mlflow.log_table(data.rejects, "data/rejects.json")
+        roc, pr = plots.roc_pr(y, {"grouped (leave-one-group-out)": oof,
+                                   "random stratified K-fold": oof_random})
+        mlflow.log_figure(roc, "plots/roc.png")
+        mlflow.log_figure(pr, "plots/pr.png")
+        mlflow.log_figure(plots.calibration(y, oof, calibrated), "plots/calibration.png")
+        gain = booster.feature_importance(importance_type="gain")
+        mlflow.log_figure(plots.importance(features, gain), "plots/importance.png")
+        mlflow.log_figure(plots.cohort_histogram(data.accounts), "plots/cohort_histogram.png")
+        info = mlflow.pyfunc.log_model(
+            name="model", python_model=str(HERE / "models" / "pyfunc_entry.py"),
+            artifacts={"bundle": str(bundle_dir)}, pip_requirements=PIP_REQUIREMENTS,
+            code_paths=[str(HERE / "features"), str(HERE / "models")],
+            registered_model_name=config.model.registered_name,
+        )
+        client = MlflowClient()
+        version = str(info.registered_model_version)
+        name = config.model.registered_name
+        client.set_registered_model_alias(name, "challenger", version)
+        aliases = client.get_registered_model(name).aliases
+        if args.promote or "champion" not in aliases:
+            client.set_registered_model_alias(name, "champion", version)
+        logging_s += time.perf_counter() - t0
+        timings["total_s"] = time.perf_counter() - started
+        timings["mlflow_logging_s"] = logging_s
+        mlflow.log_metrics({f"time_{k}": v for k, v in timings.items()})
+
+    per_group_text = per_group[["fold", "positives", "n_test", "roc_auc", "pr_auc",
+                                "recall_at_p90"]].to_string(index=False, float_format="%.3f")
+    print(f"\nleave-one-group-out (headline):\n{per_group_text}")
+    print(json.dumps({k: round(v, 4) for k, v in summary.items()
+                      if k.startswith(("cv_grouped_roc", "cv_random_roc", "holdout"))}))
+    print(f"\nregistered model: models:/{name}/{version} "
+          f"(aliases: {', '.join(sorted(client.get_registered_model(name).aliases))})")
+    print(f"bundle: {bundle_dir}")
+    print(f"MLflow UI: mlflow ui --backend-store-uri {config.tracking.resolved_uri()} "
+          "--host 127.0.0.1   (or: make ui)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

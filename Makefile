@@ -15,7 +15,16 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m features.sources sample_data/release/ sample_data/controls/
+	$(BIN)/python train.py --config configs/default.yaml
+	$(BIN)/python predict.py --model models:/botsieve@challenger --output out/sample_scores.csv \
+		sample_data/release sample_data/release_b sample_data/controls
+	head -n 6 out/sample_scores.csv
+
+ui: $(STAMP)
+	@echo "MLflow UI on http://127.0.0.1:5000 (store: sqlite:///mlflow.db)"
+	MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false MLFLOW_DISABLE_TELEMETRY=true \
+		$(BIN)/mlflow server --backend-store-uri sqlite:///mlflow.db --host 127.0.0.1 \
+		--port 5000 --workers 1
 
 test: $(STAMP)
 	$(BIN)/ruff check .

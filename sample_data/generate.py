@@ -6,6 +6,9 @@ Writes, next to this script:
 * ``release/``  - a synthetic takedown release in the Twitter Information Operations archive
   layout (the later, base64-hashed layout of the Thailand Sept 2020 release): one users CSV and
   one tweets CSV. Every account in it is a positive (a member of the fictional network).
+* ``release_b/`` - a second, smaller synthetic release in the same layout, of a different
+  campaign style (aged follow-back accounts retweeting paying clients on a timer), so that
+  training can hold out one release and test on the other.
 * ``controls/`` - organic control accounts as Twitter API v1.1 tweet objects in JSON Lines, each
   carrying its account's ``user`` object as it looked at that tweet's time.
 
@@ -174,9 +177,9 @@ B_SHARE_TWEETING = {"aged": 0.62, "burst": 0.55, "hub": 1.0}  # about 60% of acc
 B_SHARE_HUMANLIKE = 0.18  # tweeting non-hub accounts run by hand rather than by the timer
 # Follower / following quantile knots. Followers: low but rarely zero (median about 15, heavy
 # tail): the network's follow-back trades give every account a few followers.
-B_FOLLOWERS_AGED = ((0, 0), (0.05, 0), (0.25, 6), (0.5, 19), (0.75, 52), (0.9, 150),
+B_FOLLOWERS_AGED = ((0, 0), (0.05, 0), (0.25, 8), (0.5, 24), (0.75, 60), (0.9, 160),
                     (0.97, 520), (1, 2600))
-B_FOLLOWERS_BURST = ((0, 0), (0.12, 0), (0.25, 2), (0.5, 7), (0.75, 16), (0.9, 34), (1, 180))
+B_FOLLOWERS_BURST = ((0, 0), (0.10, 0), (0.25, 3), (0.5, 9), (0.75, 20), (0.9, 40), (1, 180))
 # (measured) RNA_0621 following_count over its 50 accounts: 10% zero, q25 38, median 397.5,
 # q75 1,540.5, q90 3,439.8, q95 4,679.7, max 4,901 (just under Twitter's 5,000 follow limit).
 # Used as is for the aged accounts: follow-back networks follow hundreds to thousands.
@@ -192,9 +195,12 @@ B_DESC_EMPTY = {"aged": 0.40, "burst": 0.75, "hub": 0.0}  # aged: bios left by f
 B_LOCATION_EMPTY = {"aged": 0.55, "burst": 0.90, "hub": 0.0}
 B_SHARE_PROFILE_URL = {"aged": 0.10, "burst": 0.0, "hub": 1.0}
 B_ACCOUNT_LANG = (("en", 0.82), ("es", 0.08), ("pt", 0.05), ("fr", 0.03), ("id", 0.02))
-# Tweets per tweeting account: lognormal (median, sigma) capped; hubs uniform. Mean about 25, so
-# about 240 tweeting accounts give about 6,000 tweets (the folder stays under ~17 MB).
-B_TWEETS_SCHEDULED = (17.0, 0.9, 150)
+# Hashes are redrawn (new label) when dropping "/" leaves fewer than 40 characters: Thailand's
+# shortest id has 40, and README documents 40-44 as the range a reader must accept.
+B_MIN_HASH_LENGTH = 40
+# Tweets per tweeting account: lognormal (median, sigma) capped; hubs uniform. The mean is about
+# 21, so about 245 tweeting accounts give about 5,100 tweets: the folder stays under 17 MB.
+B_TWEETS_SCHEDULED = (15.0, 0.9, 150)
 B_TWEETS_HUMANLIKE = (7.0, 0.9, 60)
 B_TWEETS_HUB = (40, 110)
 # The timer. Members of one batch share a posting grid: k slots a day, evenly spaced, on a fixed
@@ -446,21 +452,19 @@ EXTERNAL_NAMES = ("NewsDesk", "DailyTimes", "MetroPost", "NationNow", "TheHerald
                   "VoiceOfCity", "SportsCentral", "WorldBrief", "PeoplesWatch")
 # release_b: the clients' own tweets (retweeted by the network), the network's replies and quotes.
 B_CLIENT_TEXTS = {
-    "ZestUpDrinks": ("New flavour drop: Mango Rush is here", "Winter energy, zero sugar",
-                     "Two cans for the price of one this weekend",
-                     "Tag a friend who needs a boost today"),
-    "CoinNestApp": ("Round up your spare change and watch it grow",
-                    "Sign up this month and get a 20 dollar bonus",
-                    "Saving made simple, no fees for a year", "Your first nest egg starts today"),
-    "GlowLeafSkin": ("Our new night serum is finally back in stock",
-                     "Clean skincare, made with plants", "Free shipping on every order this week"),
-    "AdaKessler": ("Safer streets and better buses for Harbor City",
-                   "Thank you to every volunteer out knocking on doors today",
-                   "On March 17 vote for a council that listens",
+    "ZestUpDrinks": ("New flavour: Mango Rush is here", "Winter energy, zero sugar",
+                     "Two cans for one this weekend", "Tag a friend who needs a boost"),
+    "CoinNestApp": ("Round up spare change, watch it grow",
+                    "Join this month, get a 20 dollar bonus",
+                    "Saving made simple, no fees for a year", "Your nest egg starts today"),
+    "GlowLeafSkin": ("Our night serum is back in stock", "Clean skincare, made with plants",
+                     "Free shipping all week"),
+    "AdaKessler": ("Safer streets, better buses for Harbor City",
+                   "Thank you to every volunteer out today",
+                   "March 17: vote for a council that listens",
                    "Lower rents start with more homes"),
-    "HarborLeague": ("Our plan for the harbor front is out now",
-                     "Meet the Harbor League team at the market on Saturday",
-                     "Early voting is open, find your polling place"),
+    "HarborLeague": ("Our harbor front plan is out now", "Meet the team at the market on Saturday",
+                     "Early voting is open now"),
 }
 B_REPLIES = ("Check this out", "Best deal I have seen all year", "Ada gets it done",
              "Totally agree, vote Kessler", "Worth a look", "Been using it for months, love it",
@@ -1413,7 +1417,7 @@ class Flight:
     hashtags: tuple[str, ...]
     link: str
     posts: list[tuple[int, int, str]]  # (time, tweet id, text), in time order
-    times: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    times: np.ndarray  # the posts' times, for np.searchsorted
 
 
 def make_flights(rng: np.random.Generator) -> list[Flight]:
@@ -1484,10 +1488,14 @@ def make_release_b_accounts(rng: np.random.Generator) -> list[ReleaseAccount]:
             primary = pick(rng, B_AUTOMATION_CLIENTS)
             other = next(c for c, _ in B_AUTOMATION_CLIENTS if c != primary)
             clients = (primary, other if rng.random() < B_SHARE_TWO_AUTOMATION_CLIENTS else None)
-        userid = io_hash(f"release-b-user/{i}")
+        userid, redraw = io_hash(f"release-b-user/{i}"), 0
+        while len(userid) < B_MIN_HASH_LENGTH:
+            redraw += 1
+            userid = io_hash(f"release-b-user/{i}/{redraw}")
         description = ""
         if rng.random() >= B_DESC_EMPTY[seg]:
-            description = " | ".join(one_of(rng, B_BIO) for _ in range(int(rng.integers(1, 3))))
+            bios = rng.choice(len(B_BIO), size=int(rng.integers(1, 3)), replace=False)
+            description = " | ".join(B_BIO[int(j)] for j in bios)
         location = "" if rng.random() < B_LOCATION_EMPTY[seg] else one_of(rng, B_LOCATIONS)
         url = tco(rng) if rng.random() < B_SHARE_PROFILE_URL[seg] else ""
         accounts.append(ReleaseAccount(

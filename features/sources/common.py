@@ -48,9 +48,11 @@ _EPOCH_MS = re.compile(r"^\d{9,13}L?$")
 _WHOLE = re.compile(r"^[+-]?\d+(\.0*)?$")
 
 #: IO archives replace ids and names of accounts under 5,000 followers by a hash: 64 hex chars in
-#: the 2018 releases, base64 of a SHA-256 digest (43-44 chars, '=' padded) later.
+#: the 2018 releases, base64 of a SHA-256 digest later (44 chars, '=' padded; the published files
+#: drop '/' characters, so 40-44 chars are seen). Twitter's own ids are at most 20 digits, so any
+#: 30+ character base64 string is a hash.
 _HASH_HEX = re.compile(r"^[0-9a-f]{64}$")
-_HASH_B64 = re.compile(r"^[A-Za-z0-9+/]{38,43}=?$")
+_HASH_B64 = re.compile(r"^[A-Za-z0-9+/]{29,43}=?$")
 
 
 @dataclass

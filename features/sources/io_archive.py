@@ -127,6 +127,20 @@ def _posts(chunk: pd.DataFrame, errors: RowErrors, times: pd.Series) -> pd.DataF
 
 
 def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
+    """Read IO archive files; files of different releases (by file name, else folder) are read
+    as separate releases, each with its own ``observed_at`` and group. With ``opts.source`` all
+    files form one release."""
+    if opts.source:
+        yield from read_release(paths, opts)
+        return
+    releases: dict[str, list[str]] = {}
+    for path in paths:
+        releases.setdefault(release_name([path]), []).append(path)
+    for files in releases.values():
+        yield from read_release(files, opts)
+
+
+def read_release(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
     """Read the users and tweets files of one release; yields results chunk by chunk.
 
     Tweets files are read first (their last tweet time is the default ``observed_at``); their

@@ -1,0 +1,230 @@
+"""train.py end to end on the embedded sample: MLflow runs, registry aliases, bundle contract,
+reproducibility, pyfunc = predict.py, and an Optuna study that resumes after a kill."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import mlflow
+import optuna
+import pandas as pd
+import pytest
+from conftest import ROOT
+from mlflow import MlflowClient
+
+import predict
+import train
+from features.sources import read_files
+from models.bundle import Bundle, BundleError
+
+SAMPLE_INPUTS = [str(ROOT / "sample_data" / d) for d in ("release", "release_b", "controls")]
+
+
+def _train(tmp: Path, *extra: str, storage: str = "optuna.db") -> int:
+    return train.main([
+        "--config", str(ROOT / "configs" / "default.yaml"),
+        "--set", "tune.n_trials=3", "--set", "cv.random_folds=2",
+        "--set", f"tune.storage=sqlite:///{tmp / storage}",
+        "--set", f"tracking.uri=sqlite:///{tmp / 'mlflow.db'}",
+        "--set", f"output_dir={tmp / 'out'}", *extra,
+    ])
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """One training run on the sample; returns its folder and MLflow client."""
+    tmp = tmp_path_factory.mktemp("train")
+    old = os.getcwd()
+    os.chdir(tmp)  # MLflow puts run artifacts under the working directory
+    try:
+        assert _train(tmp) == 0
+        mlflow.set_tracking_uri(f"sqlite:///{tmp / 'mlflow.db'}")
+        yield tmp, MlflowClient()
+    finally:
+        os.chdir(old)
+
+
+def _parent_run(client: MlflowClient):
+    exp = client.get_experiment_by_name("botsieve")
+    runs = client.search_runs([exp.experiment_id], "tags.kind = 'training'",
+                              order_by=["attributes.start_time ASC"])
+    return runs
+
+
+def test_parent_run_has_metrics_tags_artifacts_and_nested_trials(trained):
+    tmp, client = trained
+    run = _parent_run(client)[0]
+    for key in ("cv_grouped_roc_auc", "cv_grouped_pr_auc", "cv_grouped_log_loss",
+                "cv_grouped_brier", "cv_grouped_recall_at_p90", "cv_grouped_recall_at_p99",
+                "cv_random_roc_auc", "time_mlflow_logging_s"):
+        assert key in run.data.metrics, key
+    assert 0.5 < run.data.metrics["cv_grouped_roc_auc"] <= 1.0
+    tags = run.data.tags
+    assert tags["config_name"] == "sample" and len(tags["data_fingerprint"]) == 16
+    assert tags["groups"] == "sample_032026,sample_092026"
+    assert len(tags["git_commit"]) >= 7
+    listed = {a.path for a in client.list_artifacts(run.info.run_id)}
+    assert {"config.json", "evaluation", "plots"} <= listed
+    versions = client.search_model_versions("name = 'botsieve'")
+    assert run.info.run_id in {v.run_id for v in versions}  # the pyfunc model, registered
+    plots = {a.path for a in client.list_artifacts(run.info.run_id, "plots")}
+    assert {f"plots/{n}.png" for n in ("roc", "pr", "calibration", "importance",
+                                       "cohort_histogram")} <= plots
+    evaluation = {a.path for a in client.list_artifacts(run.info.run_id, "evaluation")}
+    assert "evaluation/per_group.json" in evaluation
+    assert "evaluation/leakage_audit.json" in evaluation
+    trials = client.search_runs([run.info.experiment_id],
+                                f"tags.mlflow.parentRunId = '{run.info.run_id}'")
+    assert len(trials) == 3
+    assert {t.data.tags["trial_state"] for t in trials} <= {"COMPLETE", "PRUNED"}
+    assert all("cv_grouped_roc_auc" in t.data.metrics for t in trials
+               if t.data.tags["trial_state"] == "COMPLETE")
+
+
+def test_registry_aliases_and_reproducible_model_text(trained):
+    tmp, client = trained
+    v1 = client.get_model_version_by_alias("botsieve", "champion")
+    assert str(v1.version) == "1"
+    # same data, config and seed, fresh study: the same model text; champion stays
+    old = os.getcwd()
+    os.chdir(tmp)
+    try:
+        assert _train(tmp, storage="optuna2.db") == 0
+    finally:
+        os.chdir(old)
+    assert str(client.get_model_version_by_alias("botsieve", "champion").version) == "1"
+    assert str(client.get_model_version_by_alias("botsieve", "challenger").version) == "2"
+    runs = _parent_run(client)
+    texts = [(tmp / "out" / r.info.run_id / "bundle" / "model.txt").read_text() for r in runs]
+    assert texts[0] == texts[1]
+    os.chdir(tmp)
+    try:
+        assert _train(tmp, "--promote") == 0  # resumes the finished study: no new trials
+    finally:
+        os.chdir(old)
+    assert str(client.get_model_version_by_alias("botsieve", "champion").version) == "3"
+
+
+def test_bundle_loads_without_pickle_and_rejects_corruption(trained, tmp_path):
+    tmp, client = trained
+    run = _parent_run(client)[0]
+    src = tmp / "out" / run.info.run_id / "bundle"
+    assert sorted(p.name for p in src.iterdir()) == ["contract.json", "model.txt"]
+    bundle = Bundle.load(src)
+    assert bundle.features == bundle.booster.feature_name()
+    contract = json.loads((src / "contract.json").read_text())
+    assert set(contract["thresholds"]) == {"0.9", "0.99"}
+    assert contract["training"]["data_fingerprint"] == run.data.tags["data_fingerprint"]
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "contract.json").write_text((src / "contract.json").read_text())
+    (broken / "model.txt").write_text((src / "model.txt").read_text() + "\n")
+    with pytest.raises(BundleError, match="SHA-256"):
+        Bundle.load(broken)
+    (broken / "model.txt").write_text((src / "model.txt").read_text())
+    contract["feature_names"] = [*contract["feature_names"][:-1], "followers_squared"]
+    (broken / "contract.json").write_text(json.dumps(contract))
+    with pytest.raises(BundleError, match="followers_squared"):
+        Bundle.load(broken)
+
+
+def test_pyfunc_and_predict_score_identically(trained, tmp_path, monkeypatch):
+    tmp, _ = trained
+    monkeypatch.chdir(tmp)
+    uri = "models:/botsieve@champion"
+    out = tmp_path / "scores.csv"
+    assert predict.main(["--model", uri, "--tracking-uri", f"sqlite:///{tmp / 'mlflow.db'}",
+                         "--output", str(out), *SAMPLE_INPUTS[2:]]) == 0
+    cli = pd.read_csv(out, dtype={"account_id": str})
+    accounts = read_files(SAMPLE_INPUTS[2:]).accounts
+    model = mlflow.pyfunc.load_model(uri)
+    py = model.predict(accounts)
+    assert len(cli) == len(py) == len(accounts)
+    pd.testing.assert_series_equal(cli["bot_probability"], py["bot_probability"],
+                                   check_names=False, rtol=1e-12)
+    assert cli["is_bot"].tolist() == py["is_bot"].tolist()
+    assert cli["reasons"].tolist() == py["reasons"].tolist()
+    assert cli["model_version"].tolist() == py["model_version"].tolist()
+
+
+def test_predict_chunked_equals_one_chunk_and_writes_rejects(trained, tmp_path):
+    tmp, client = trained
+    run = _parent_run(client)[0]
+    bundle_dir = str(tmp / "out" / run.info.run_id / "bundle")
+    one, small = tmp_path / "one.parquet", tmp_path / "small.parquet"
+    assert predict.main(["--model", bundle_dir, "--output", str(one), *SAMPLE_INPUTS]) == 0
+    assert predict.main(["--model", bundle_dir, "--output", str(small), "--chunksize", "700",
+                         *SAMPLE_INPUTS]) == 0
+    a = pd.read_parquet(one).sort_values("account_id").reset_index(drop=True)
+    b = pd.read_parquet(small).sort_values("account_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b)
+    assert len(a) == 3300
+    assert (tmp_path / "one.rejects.csv").exists()
+    # reasons name features with signed contributions
+    assert a["reasons"].str.match(r"^\w+=[^ ]+ \([+-]\d+\.\d\d\)").all()
+
+
+def test_interrupted_predict_leaves_no_partial_scores_file(trained, tmp_path, monkeypatch):
+    tmp, client = trained
+    run = _parent_run(client)[0]
+    bundle_dir = str(tmp / "out" / run.info.run_id / "bundle")
+    out = tmp_path / "scores.csv"
+    calls = {"n": 0}
+    real_score = Bundle.score
+
+    def failing(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt  # as if the user pressed Ctrl-C mid-run
+        return real_score(self, *args, **kwargs)
+
+    monkeypatch.setattr(Bundle, "score", failing)
+    with pytest.raises(KeyboardInterrupt):
+        predict.main(["--model", bundle_dir, "--output", str(out), "--chunksize", "1000",
+                      *SAMPLE_INPUTS])
+    assert not out.exists()
+    assert not list(tmp_path.glob(".scores.csv.*"))  # the temporary file is gone too
+
+
+def test_killed_study_resumes_with_its_finished_trials(tmp_path):
+    storage = f"sqlite:///{tmp_path / 'optuna.db'}"
+    cmd = [sys.executable, str(ROOT / "train.py"), "--config",
+           str(ROOT / "configs" / "default.yaml"), "--set", "tune.n_trials=40",
+           "--set", f"tune.storage={storage}", "--set", "tune.pruner=none",
+           "--set", f"tracking.uri=sqlite:///{tmp_path / 'mlflow.db'}",
+           "--set", f"output_dir={tmp_path / 'out'}", "--set", "tune.study_name=resume"]
+    proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.time() + 240
+        finished = 0
+        while time.time() < deadline and finished < 2:
+            time.sleep(1)
+            try:
+                study = optuna.load_study(study_name="resume", storage=storage)
+                finished = sum(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials)
+            except KeyError:
+                continue
+        assert finished >= 2, "no trial finished in time"
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    study = optuna.load_study(study_name="resume", storage=storage)
+    done_before = {t.number: t.params for t in study.trials
+                   if t.state == optuna.trial.TrialState.COMPLETE}
+    target = len(done_before) + 2
+    resumed = subprocess.run([*cmd[:4], "--set", f"tune.n_trials={target}", *cmd[6:]],
+                             cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert f"{len(done_before)} finished trials, running 2 more" in resumed.stderr
+    study = optuna.load_study(study_name="resume", storage=storage)
+    complete = {t.number: t.params for t in study.trials
+                if t.state == optuna.trial.TrialState.COMPLETE}
+    assert len(complete) == target
+    assert all(complete[n] == p for n, p in done_before.items())  # kept, not rerun

@@ -58,7 +58,7 @@ def _parent_run(client: MlflowClient):
 
 
 def test_parent_run_has_metrics_tags_artifacts_and_nested_trials(trained):
-    tmp, client = trained
+    _tmp, client = trained
     run = _parent_run(client)[0]
     for key in ("cv_grouped_roc_auc", "cv_grouped_pr_auc", "cv_grouped_log_loss",
                 "cv_grouped_brier", "cv_grouped_recall_at_p90", "cv_grouped_recall_at_p99",

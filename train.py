@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from mlflow import MlflowClient
 
+from features.registry import BY_NAME
 from features.schema import SchemaError
 from models import plots
 from models.bundle import (
@@ -145,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
             "kind": "training", "config_name": config.name, "data_fingerprint": data_fp,
             "git_commit": git_commit(), "groups": ",".join(groups),
             "sources": ",".join(s.name for s in config.sources),
-            "feature_families": ",".join(sorted({f.split("_")[0] for f in features})),
+            "feature_families": ",".join(sorted({BY_NAME[f].family for f in features})),
             "study_name": study_name,
         })
         mlflow.log_dict(config.model_dump(mode="json"), "config.json")

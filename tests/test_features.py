@@ -236,3 +236,48 @@ def test_format_guard_and_leakage_audit(builder, caplog):
     assert audit.loc["tell", "presence_auc"] == 1.0 and audit.loc["tell", "flagged"]
     assert not audit.loc["noise", "flagged"]
     assert "perfect" in caplog.text and "tell" in caplog.text
+
+
+def test_every_row_feature_hand_computed_on_one_full_profile(builder):
+    row = accounts([{
+        "account_id": "9", "screen_name": "Ann_2019", "name": "Ann", "ids_hashed": False,
+        "description": "cats", "location": "Lyon", "url": "",  # url blank
+        "created_at": "2019-01-01", "observed_at": "2019-01-21",  # 20 days
+        "followers_count": 19, "following_count": 1, "statuses_count": 199,
+        "favourites_count": 39, "listed_count": 0, "default_profile": False,
+        "default_profile_image": False, "verified": True, "protected": False, "label": 0}])
+    x = builder.row_features(row).iloc[0]
+    expected = {
+        "age_days": 20, "log_followers": math.log(20), "log_following": math.log(2),
+        "log_statuses": math.log(200), "log_favourites": math.log(40), "log_listed": 0.0,
+        "follower_share": 0.95, "followers_per_day": 0.95, "following_per_day": 0.05,
+        "statuses_per_day": 9.95, "favourites_per_day": 1.95, "default_profile_image": 0,
+        "default_profile": 0, "verified": 1, "protected": 0, "description_empty": 0,
+        "description_length_chars": 4, "location_empty": 0, "url_empty": 1,
+        "profile_completeness": 2 / 3, "screen_name_length_chars": 8, "screen_name_digits": 4,
+        "screen_name_digit_share": 0.5, "screen_name_trailing_digits": 4,
+        "screen_name_uppercase": 1,
+    }
+    for name, value in expected.items():
+        assert x[name] == pytest.approx(value), name
+    # the bigram score is a mean log-probability: negative and finite for a real name
+    assert -10 < x["screen_name_bigram_logp"] < 0
+    assert set(expected) | {"screen_name_bigram_logp"} == {
+        f.name for f in FEATURES if f.stage == "row"}
+
+
+def test_cadence_from_parquet_and_csv_files_equals_the_frame(tmp_path):
+    posts = pd.DataFrame({
+        "account_id": ["A", "A", "B"], "post_id": ["1", "2", "3"],
+        "created_at": pd.to_datetime(["2024-01-01 00:00", "2024-01-01 06:00",
+                                      "2024-01-03 12:00"], utc=True),
+        "is_retweet": pd.array([True, False, False], dtype="boolean"),
+        "is_reply": pd.array([False, False, True], dtype="boolean"),
+        "is_quote": pd.array([False, False, False], dtype="boolean"),
+        "client": ["web", "android", "web"], "lang": ["en", "en", "th"]})
+    posts.to_parquet(tmp_path / "posts.parquet", index=False)
+    posts.to_csv(tmp_path / "posts.csv", index=False)
+    frame = compute_cadence(posts).sort_index()
+    for name in ("posts.parquet", "posts.csv"):
+        pd.testing.assert_frame_equal(compute_cadence(str(tmp_path / name)).sort_index(), frame)
+    assert frame.loc["A", "gap_mean_s"] == 6 * 3600

@@ -68,6 +68,7 @@ def test_parent_run_has_metrics_tags_artifacts_and_nested_trials(trained):
     tags = run.data.tags
     assert tags["config_name"] == "sample" and len(tags["data_fingerprint"]) == 16
     assert tags["groups"] == "sample_032026,sample_092026"
+    assert tags["feature_families"] == "cohort,profile"  # the guard drops name and cadence
     assert len(tags["git_commit"]) >= 7
     listed = {a.path for a in client.list_artifacts(run.info.run_id)}
     assert {"config.json", "evaluation", "plots"} <= listed

@@ -84,8 +84,9 @@ def test_parent_run_has_metrics_tags_artifacts_and_nested_trials(trained):
                                 f"tags.mlflow.parentRunId = '{run.info.run_id}'")
     assert len(trials) == 3
     assert {t.data.tags["trial_state"] for t in trials} <= {"COMPLETE", "PRUNED"}
-    assert all("cv_grouped_roc_auc" in t.data.metrics for t in trials
-               if t.data.tags["trial_state"] == "COMPLETE")
+    complete = [t for t in trials if t.data.tags["trial_state"] == "COMPLETE"]
+    assert complete and all("cv_grouped_roc_auc" in t.data.metrics for t in complete)
+    assert {"num_leaves", "learning_rate"} <= set(complete[0].data.params)
 
 
 def test_registry_aliases_and_reproducible_model_text(trained):

@@ -96,6 +96,8 @@ class TuneConfig(Strict):
     study_name: str | None = Field(None, description="default: <config name>-<data fingerprint>")
     pruner: Literal["median", "none"] = "median"
     num_leaves: tuple[int, int] = (7, 63)
+    #: bounded depth keeps LightGBM's per-account contributions (the reasons) cheap to compute
+    max_depth: tuple[int, int] = (3, 8)
     learning_rate: tuple[float, float] = (0.02, 0.3)
     num_boost_round: tuple[int, int] = (50, 400)
     min_child_samples: tuple[int, int] = (5, 100)

@@ -31,6 +31,7 @@ def suggest(trial: optuna.Trial, config: Config) -> dict:
     t = config.tune
     return {
         "num_leaves": trial.suggest_int("num_leaves", *t.num_leaves),
+        "max_depth": trial.suggest_int("max_depth", *t.max_depth),
         "learning_rate": trial.suggest_float("learning_rate", *t.learning_rate, log=True),
         "num_boost_round": trial.suggest_int("num_boost_round", *t.num_boost_round),
         "min_child_samples": trial.suggest_int("min_child_samples", *t.min_child_samples),

@@ -52,16 +52,12 @@ COUNTS = ("followers_count", "following_count", "statuses_count", "favourites_co
 
 def sniff(path: str) -> bool:
     """A JSON file whose first record is a v1.1 user, or a tweet with a v1.1 user."""
-    if not path.lower().endswith((".json", ".jsonl", ".ndjson", ".zip")):
-        return False
-    try:
-        rec = common.first_json_record(path)
-    except (common.SchemaError, ValueError):
-        return False
-    if not isinstance(rec, dict):
-        return False
-    user = rec.get("user") if isinstance(rec.get("user"), dict) else rec
-    return "screen_name" in user and "followers_count" in user
+
+    def is_user(rec: dict) -> bool:
+        user = rec.get("user") if isinstance(rec.get("user"), dict) else rec
+        return "screen_name" in user and "followers_count" in user
+
+    return common.sniff_json(path, is_user)
 
 
 def parse_users(raw: pd.DataFrame, errors: RowErrors) -> pd.DataFrame:

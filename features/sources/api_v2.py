@@ -13,7 +13,6 @@ from collections.abc import Iterator
 
 import pandas as pd
 
-from features.schema import conform_accounts
 from features.sources import common
 from features.sources.common import ReadOptions, ReadResult, RowErrors
 
@@ -40,13 +39,7 @@ FIELDS = {
 
 def sniff(path: str) -> bool:
     """A JSON file whose first user record has ``public_metrics``."""
-    if not path.lower().endswith((".json", ".jsonl", ".ndjson", ".zip")):
-        return False
-    try:
-        rec = common.first_json_record(path)
-    except (common.SchemaError, ValueError):
-        return False
-    return isinstance(rec, dict) and isinstance(rec.get("public_metrics"), dict)
+    return common.sniff_json(path, lambda rec: isinstance(rec.get("public_metrics"), dict))
 
 
 def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
@@ -84,12 +77,6 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
             image = common.text(raw["profile_image_url"])
             acc["default_profile_image"] = image.str.contains(
                 "default_profile_images", regex=False).astype("boolean")
-            bad = errors.bad
-            good_rows = rows[~bad].reset_index(drop=True)
-            conf = conform_accounts(acc.loc[~bad].reset_index(drop=True), file=path,
-                                    rows=good_rows)
-            frame = common.provenance(conf.frame, opts, fmt=NAME, source=source, group=source,
-                                      labels=labels)
-            emitted, dups = sink.add(frame, path, conf.rows)
-            yield ReadResult(NAME, accounts=emitted, rejects=common.concat_rejects(
-                [rejects, errors.rejects(path, rows), conf.rejects, dups]))
+            yield common.emit_accounts(acc, errors, rows, path=path, opts=opts, sink=sink,
+                                       fmt=NAME, source=source, group=source, labels=labels,
+                                       rejects=(rejects,))

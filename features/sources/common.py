@@ -26,6 +26,7 @@ from features.schema import (
     SchemaError,
     concat_frames,
     concat_rejects,
+    conform_accounts,
     empty_accounts,
     empty_posts,
     empty_rejects,
@@ -674,3 +675,39 @@ def pluck(records: list[dict], fields: dict[str, tuple[str, ...]]) -> pd.DataFra
                     break
             out[name].append(_as_text(value))
     return pd.DataFrame(out, dtype="string")
+
+
+def emit_accounts(
+    acc: pd.DataFrame,
+    errors: RowErrors,
+    rows: pd.Series,
+    *,
+    path: str,
+    opts: ReadOptions,
+    sink: AccountSink,
+    fmt: str,
+    source: str,
+    group: str,
+    labels: pd.DataFrame | None,
+    rejects: tuple[pd.DataFrame, ...] = (),
+) -> ReadResult:
+    """The end of every reader's chunk: drop rows with parse errors, check the account contract,
+    set provenance, de-duplicate across chunks; every row left out becomes a reject."""
+    bad = errors.bad.to_numpy()
+    good_rows = rows[~bad].reset_index(drop=True)
+    conf = conform_accounts(acc.loc[~bad].reset_index(drop=True), file=path, rows=good_rows)
+    frame = provenance(conf.frame, opts, fmt=fmt, source=source, group=group, labels=labels)
+    emitted, dups = sink.add(frame, path, conf.rows)
+    return ReadResult(fmt, accounts=emitted, rejects=concat_rejects(
+        [*rejects, errors.rejects(path, rows), conf.rejects, dups]))
+
+
+def sniff_json(path: str, test) -> bool:
+    """True when ``path`` is a JSON file whose first record is a dict passing ``test``."""
+    if not path.lower().endswith((".json", ".jsonl", ".ndjson", ".zip")):
+        return False
+    try:
+        rec = first_json_record(path)
+    except (SchemaError, ValueError):
+        return False
+    return isinstance(rec, dict) and bool(test(rec))

@@ -24,7 +24,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from features.schema import conform_accounts
 from features.sources import common
 from features.sources.common import ReadOptions, ReadResult, RowErrors
 
@@ -100,15 +99,9 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
                 if col in chunk.columns:
                     acc["label"] = common.label_values(chunk[col], col, errors)
                     break
-            bad = errors.bad
-            good_rows = rows[~bad.to_numpy()].reset_index(drop=True)
-            conf = conform_accounts(acc.loc[~bad].reset_index(drop=True), file=path,
-                                    rows=good_rows)
-            frame = common.provenance(conf.frame, opts, fmt=NAME, source=source, group=group,
-                                      labels=labels)
-            emitted, dups = sink.add(frame, path, conf.rows)
-            yield ReadResult(NAME, accounts=emitted, rejects=common.concat_rejects(
-                [struct, errors.rejects(path, rows), conf.rejects, dups]))
+            yield common.emit_accounts(acc, errors, rows, path=path, opts=opts, sink=sink,
+                                       fmt=NAME, source=source, group=group, labels=labels,
+                                       rejects=(struct,))
 
 
 def _observed_at(chunk: pd.DataFrame, acc: pd.DataFrame, errors: RowErrors,

@@ -39,7 +39,6 @@ from features.schema import (
     ACCOUNT_DTYPES,
     ACCOUNT_REQUIRED,
     SchemaError,
-    conform_accounts,
     empty_rejects,
 )
 from features.sources import common
@@ -151,15 +150,9 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
             acc["created_at_day_only"] = m.created_at_day_only
             if opts.observed_at is not None:
                 acc["observed_at"] = opts.observed_at
-            bad = errors.bad
-            good_rows = rows[~bad.to_numpy()].reset_index(drop=True)
-            conf = conform_accounts(acc.loc[~bad].reset_index(drop=True), file=path,
-                                    rows=good_rows)
-            frame = common.provenance(conf.frame, opts, fmt=NAME, source=source, group=group,
-                                      labels=labels)
-            emitted, dups = sink.add(frame, path, conf.rows)
-            yield ReadResult(NAME, accounts=emitted, rejects=common.concat_rejects(
-                [struct, errors.rejects(path, rows), conf.rejects, dups]))
+            yield common.emit_accounts(acc, errors, rows, path=path, opts=opts, sink=sink,
+                                       fmt=NAME, source=source, group=group, labels=labels,
+                                       rejects=(struct,))
 
 
 def _parse(canon: str, raw: pd.Series, m: Mapping, errors: RowErrors,

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 import pandas as pd
 
-from features.schema import conform_accounts, conform_posts
+from features.schema import conform_posts
 from features.sources import api_v1, common
 from features.sources.common import ReadOptions, ReadResult, RowErrors
 
@@ -26,13 +26,8 @@ NAME = "twibot"
 
 def sniff(path: str) -> bool:
     """A JSON file whose first record has ``ID`` and a ``profile`` object."""
-    if not path.lower().endswith((".json", ".zip")):
-        return False
-    try:
-        rec = common.first_json_record(path)
-    except (common.SchemaError, ValueError):
-        return False
-    return isinstance(rec, dict) and "ID" in rec and isinstance(rec.get("profile"), dict)
+    return common.sniff_json(path, lambda rec: "ID" in rec and isinstance(rec.get("profile"),
+                                                                          dict))
 
 
 def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
@@ -59,14 +54,10 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
             acc = api_v1.parse_users(raw, errors)
             acc["observed_at"] = pd.to_datetime(
                 pd.Series(opts.observed_at, index=rows.index), utc=True)
-            bad = errors.bad
-            good_rows = rows[~bad].reset_index(drop=True)
-            conf = conform_accounts(acc.loc[~bad].reset_index(drop=True), file=path,
-                                    rows=good_rows)
-            frame = common.provenance(conf.frame, opts, fmt=NAME, source=source, group=source,
-                                      labels=labels)
-            emitted, dups = sink.add(frame, path, conf.rows)
-            keep = set(emitted["account_id"].astype(str))
+            result = common.emit_accounts(acc, errors, rows, path=path, opts=opts, sink=sink,
+                                          fmt=NAME, source=source, group=source, labels=labels,
+                                          rejects=(rejects,))
+            keep = set(result.accounts["account_id"].astype(str))
             post_rows = {"account_id": [], "post_id": [], "text": [], "row": []}
             for rec, row in zip(records, rows, strict=True):
                 aid = str(rec.get("ID", "")).strip()
@@ -86,7 +77,6 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
             })
             pconf = conform_posts(posts, file=path, rows=pd.Series(post_rows["row"],
                                                                    dtype="int64"))
-            yield ReadResult(NAME, accounts=emitted, posts=pconf.frame,
-                             rejects=common.concat_rejects(
-                                 [rejects, errors.rejects(path, rows), conf.rejects, dups,
-                                  pconf.rejects]))
+            result.posts = pconf.frame
+            result.rejects = common.concat_rejects([result.rejects, pconf.rejects])
+            yield result

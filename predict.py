@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -110,6 +111,9 @@ class ScoresWriter:
         fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
         os.close(fd)
         self.tmp = Path(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(self.tmp, 0o666 & ~umask)  # mkstemp makes 0600; a scores file is shared
         self.writer = None
         self.first = True
 
@@ -210,6 +214,11 @@ def main(argv: list[str] | None = None) -> int:
                     flagged += int(scores["is_bot"].sum())
                 bar.update(len(acc))
             bar.close()
+            rejected = concat_rejects(rejects)
+            rejects_path = Path(args.output).with_name(Path(args.output).stem + ".rejects.csv")
+            tmp_rejects = Path(tmp) / "rejects.csv"
+            rejected.to_csv(tmp_rejects, index=False)
+            shutil.move(tmp_rejects, rejects_path)
             writer.commit()
     except (SchemaError, BundleError, ValueError) as exc:
         if writer is not None:
@@ -221,9 +230,6 @@ def main(argv: list[str] | None = None) -> int:
             writer.abort()
         raise
 
-    rejected = concat_rejects(rejects)
-    rejects_path = Path(args.output).with_name(Path(args.output).stem + ".rejects.csv")
-    rejected.to_csv(rejects_path, index=False)
     p = np.concatenate(probs) if probs else np.array([])
     scored = len(p)
     print(f"read {read + len(rejected):,} rows: scored {scored:,} accounts, rejected "

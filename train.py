@@ -10,6 +10,7 @@ MLflow logging and registration. Every default lives in models/config.py.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import os
@@ -20,7 +21,6 @@ from pathlib import Path
 
 import mlflow
 import numpy as np
-import pandas as pd
 from mlflow import MlflowClient
 
 from features.registry import BY_NAME
@@ -36,11 +36,9 @@ from models.bundle import (
 )
 from models.config import Config, ConfigError, load_config
 from models.dataset import (
-    Dataset,
     fingerprint,
     load_dataset,
     make_builder,
-    read_source,
     select_features,
     transform,
 )
@@ -72,6 +70,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def search_fingerprint(config: Config) -> str:
+    """Hash of the config parts that change what a trial measures (features, folds, metric,
+    search space, seed): a changed config starts a new study instead of reusing old trials."""
+    parts = {k: config.model_dump(mode="json")[k] for k in ("features", "cv", "tune", "seed")}
+    parts["tune"] = {k: v for k, v in parts["tune"].items()
+                     if k not in ("n_trials", "timeout_s", "storage", "study_name")}
+    text = json.dumps(parts, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+
+
 def git_commit() -> str:
     """The commit of the code, or 'unknown' outside a git checkout."""
     try:
@@ -81,17 +89,26 @@ def git_commit() -> str:
         return "unknown"
 
 
-def holdout_scores(config: Config, bundle: Bundle) -> dict[str, float]:
-    """Score each held-out source with the final model (its own scored population)."""
-    out = {}
-    for source in config.sources:
-        if source.role != "holdout":
-            continue
-        res = read_source(source)
-        data = Dataset(res.accounts, pd.DataFrame(), res.rejects)
-        scores = bundle.score(data.accounts)
-        for name, value in metrics(data.labels, scores["bot_probability"].to_numpy()).items():
-            out[f"holdout_{source.name}_{name}"] = value
+def holdout_scores(config: Config, bundle: Bundle, train_ids: set[str]) -> dict[str, float]:
+    """Score the held-out sources together with the final model (they form the scored
+    population): metrics over all of them (``holdout_<metric>``), and per source the mean
+    probability and the share flagged at the first stored precision."""
+    sources = [s for s in config.sources if s.role == "holdout"]
+    if not sources:
+        return {}
+    data = load_dataset(config, role="holdout")
+    shared = set(data.accounts["account_id"].astype(str)) & train_ids
+    if shared:
+        raise ValueError(f"{len(shared)} held-out accounts are also training accounts, e.g. "
+                         f"{sorted(shared)[:3]}: a holdout must be disjoint from training")
+    scores = bundle.score(data.accounts, cadence=data.cadence)
+    out = {f"holdout_{k}": v for k, v in
+           metrics(data.labels, scores["bot_probability"].to_numpy()).items()}
+    for source in sources:
+        mine = (data.accounts["source"] == source.name).to_numpy()
+        out[f"holdout_{source.name}_mean_probability"] = float(
+            scores.loc[mine, "bot_probability"].mean())
+        out[f"holdout_{source.name}_flagged_share"] = float(scores.loc[mine, "is_bot"].mean())
     return out
 
 
@@ -138,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
 
     mlflow.set_tracking_uri(config.tracking.resolved_uri())
     mlflow.set_experiment(config.tracking.experiment)
-    study_name = config.tune.study_name or f"{config.name}-{data_fp}"
+    study_name = config.tune.study_name or f"{config.name}-{data_fp}-{search_fingerprint(config)}"
     logging_s = 0.0
     with mlflow.start_run(run_name=f"{config.name}-{data_fp[:8]}") as run:
         t0 = time.perf_counter()
@@ -185,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
             "feature_names": features,
             "feature_state": builder.to_dict(),
             "population": config.features.population,
+            "created_at_to_day": bool(data.accounts["created_at_day_only"].all()),
             "calibrator": calibrator,
             "thresholds": thresholds,
             "params": best,
@@ -195,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         })
         out_dir = Path(config.output_dir) / run.info.run_id
         bundle_dir = bundle.save(out_dir / "bundle")
-        holdout = holdout_scores(config, bundle)
+        holdout = holdout_scores(config, bundle, set(data.accounts["account_id"].astype(str)))
 
         # -- MLflow: metrics, tables, plots, model ------------------------------------------
         t0 = time.perf_counter()

@@ -106,13 +106,18 @@ SELECT
 FROM stats
 """
 
+#: The IO tweets layout, parsed as the io_archive reader parses it (times: minute, second or ISO
+#: 8601; flags: true/false/1/0...; a column the files lack gives NULL, never False).
 _IO_SELECT = """
 SELECT
     userid AS account_id,
-    try_strptime(tweet_time, ['%Y-%m-%d %H:%M', '%Y-%m-%d %H:%M:%S']) AS created_at,
-    CASE lower(is_retweet) WHEN 'true' THEN true WHEN 'false' THEN false END AS is_retweet,
-    coalesce(in_reply_to_tweetid, '') <> '' AS is_reply,
-    coalesce(quoted_tweet_tweetid, '') <> '' AS is_quote,
+    coalesce(try_strptime(tweet_time, ['%Y-%m-%d %H:%M', '%Y-%m-%d %H:%M:%S']),
+             CAST(try_cast(tweet_time AS TIMESTAMPTZ) AS TIMESTAMP)) AS created_at,
+    CASE WHEN lower(trim(is_retweet)) IN ('1', 'true', 't', 'yes', 'y') THEN true
+         WHEN lower(trim(is_retweet)) IN ('0', 'false', 'f', 'no', 'n') THEN false END
+        AS is_retweet,
+    {is_reply} AS is_reply,
+    {is_quote} AS is_quote,
     nullif(tweet_client_name, '') AS client,
     tweet_time AS raw_time,
     filename
@@ -126,6 +131,7 @@ def connect(*, threads: int | None = None, memory_limit: str | None = None
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET enable_progress_bar = false")
+    con.execute("SET preserve_insertion_order = false")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     if memory_limit:
@@ -173,7 +179,17 @@ def _relation(con: duckdb.DuckDBPyConnection, posts) -> str:
         return "posts"
     headers = {f: set(common.csv_header(f)) for f in files}
     if all({"tweetid", "userid", "tweet_time"} <= h for h in headers.values()):
-        con.execute(f"CREATE OR REPLACE TEMP VIEW posts_raw AS {_IO_SELECT.format(files=quoted)}")
+        columns = set.union(*headers.values())
+        for col in ("is_retweet", "tweet_client_name"):
+            if col not in columns:
+                raise SchemaError(f"posts files {files[:3]}: no column {col}")
+
+        def filled(col: str) -> str:
+            return f"coalesce({col}, '') <> ''" if col in columns else "CAST(NULL AS BOOLEAN)"
+
+        select = _IO_SELECT.format(files=quoted, is_reply=filled("in_reply_to_tweetid"),
+                                   is_quote=filled("quoted_tweet_tweetid"))
+        con.execute(f"CREATE OR REPLACE TEMP VIEW posts_raw AS {select}")
         bad = con.execute("""SELECT count(*), any_value(filename), any_value(raw_time)
                              FROM posts_raw WHERE created_at IS NULL
                              AND coalesce(raw_time, '') <> ''""").fetchone()
@@ -198,8 +214,12 @@ def _relation(con: duckdb.DuckDBPyConnection, posts) -> str:
     )
 
 
-def compute_cadence(posts, *, threads: int | None = None, memory_limit: str | None = None
-                    ) -> pd.DataFrame:
+#: DuckDB's memory limit for the cadence step; beyond it DuckDB spills to disk.
+DEFAULT_MEMORY_LIMIT = "512MB"
+
+
+def compute_cadence(posts, *, threads: int | None = None,
+                    memory_limit: str | None = DEFAULT_MEMORY_LIMIT) -> pd.DataFrame:
     """Cadence features per account from posts.
 
     Parameters

@@ -7,10 +7,13 @@ creation days are ``d_1..d_N`` (day-only dates are fine: everything works on who
   ``d``, the account itself included (``k = 0``: the same day).
 - ``share_k(d) = c_k(d) / N``.
 - Reference: ``r(t)``, the share of organic training accounts created on day ``t``, smoothed with
-  a ``smooth_days``-wide box and mixed with a uniform density over [``floor``, last training
-  observation] so that no day has zero expected sign-ups:
-  ``r(t) = (1 - u) * hist_smooth(t) + u / span`` (``u = uniform_weight``). Fitted on training
-  rows only (:class:`CreationReference`) and stored with the model.
+  a ``smooth_days``-wide box and mixed with a uniform density over [Twitter's launch, last
+  training observation] so that no day has zero expected sign-ups:
+  ``r(t) = (1 - u) * hist_smooth(t) + u / span`` (``u = uniform_weight``). Days after the
+  reference's last day expect the mean daily density of its last 365 days (organic sign-ups go
+  on after the controls were collected; without this, every account newer than the controls
+  would look like a burst). Fitted on training rows only (:class:`CreationReference`) and
+  stored with the model.
 - ``E_k(d) = sum_{|t - d| <= k} r(t)``: the share of accounts the reference expects in the window.
 - Burst ratio: ``burst_k(d) = (c_k(d) + 1) / (N * E_k(d) + 1)``: how many times more accounts
   were created around ``d`` than the organic reference expects. The +1 keeps it finite and, for
@@ -78,15 +81,18 @@ class CreationReference:
 
     def expected_share(self, days: np.ndarray, k: int) -> np.ndarray:
         """``E_k(d)``: reference share of accounts created within ``k`` days of each day."""
-        floor = self.uniform_weight / len(self.density_)
+        n = len(self.density_)
+        before = self.uniform_weight / n  # before Twitter's launch: the floor
+        after = float(self.density_[-365:].mean())  # after the reference: its last year
         cum = np.concatenate([[0.0], np.cumsum(self.density_)])
         lo = days - k - self.start_day_
         hi = days + k - self.start_day_ + 1
-        lo_c = np.clip(lo, 0, len(self.density_))
-        hi_c = np.clip(hi, 0, len(self.density_))
+        lo_c = np.clip(lo, 0, n)
+        hi_c = np.clip(hi, 0, n)
         inside = cum[hi_c] - cum[lo_c]
-        outside_days = (2 * k + 1) - (hi_c - lo_c)  # days of the window beyond the range
-        return inside + outside_days * floor
+        days_before = np.clip(np.minimum(hi, 0) - lo, 0, None)
+        days_after = np.clip(hi - np.maximum(lo, n), 0, None)
+        return inside + days_before * before + days_after * after
 
     def to_dict(self) -> dict:
         """JSON-ready learned state."""

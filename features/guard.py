@@ -50,14 +50,20 @@ def _column_present(rows: pd.DataFrame, column: str, min_presence: float) -> boo
 
 
 def supplied_features(accounts: pd.DataFrame, feature_frame: pd.DataFrame, *,
-                      by: str = "source", min_presence: float = 0.5
-                      ) -> tuple[list[str], pd.DataFrame]:
+                      by: str = "source", min_presence: float = 0.5,
+                      max_presence_gap: float = 0.2) -> tuple[list[str], pd.DataFrame]:
     """The features every source can supply, and why the others are dropped.
 
     A source supplies a feature when every canonical column the feature needs is carried by the
     source (present on at least ``min_presence`` of its rows; for text columns, on any row; for
     name features, an unhashed screen name on ``min_presence`` of rows) and the feature itself is
     non-missing on at least ``min_presence`` of the source's rows.
+
+    A feature is also dropped when whether it is missing depends on the source: when the share
+    of rows carrying a needed count/flag/date column, or (for cadence) the share of accounts
+    with posts, differs between sources by more than ``max_presence_gap``. Otherwise "missing"
+    alone would tell the formats apart (API controls always have posts; IO accounts often
+    none).
 
     Returns
     -------
@@ -75,6 +81,10 @@ def supplied_features(accounts: pd.DataFrame, feature_frame: pd.DataFrame, *,
             reason = _lacks(feature, rows, feature_frame.loc[idx, feature.name], min_presence)
             if reason:
                 lacking.append(f"{name}: {reason}")
+        if not lacking and len(groups) > 1:
+            gap = _presence_gap(feature, accounts, feature_frame[feature.name], groups)
+            if gap and gap[0] > max_presence_gap:
+                lacking.append(gap[1])
         if lacking:
             dropped.append({"feature": feature.name, "family": feature.family,
                             "reason": "; ".join(lacking)})
@@ -82,6 +92,27 @@ def supplied_features(accounts: pd.DataFrame, feature_frame: pd.DataFrame, *,
             kept.append(feature.name)
     table = pd.DataFrame(dropped, columns=["feature", "family", "reason"])
     return kept, table
+
+
+def _presence_gap(feature: Feature, accounts: pd.DataFrame, values: pd.Series, groups
+                  ) -> tuple[float, str] | None:
+    """Largest between-source difference in presence of the feature's inputs, with a reason."""
+    if feature.stage == "cadence":
+        shares = {name: float(values.loc[idx].notna().mean()) for name, idx in groups}
+        what = "accounts with posts"
+    else:
+        columns = [c for c in feature.needs if c in accounts.columns
+                   and c not in TEXT_COLUMNS and c not in ("screen_name", "ids_hashed")]
+        if not columns:
+            return None
+        present = accounts[columns].notna().all(axis=1)
+        shares = {name: float(present.loc[idx].mean()) for name, idx in groups}
+        what = "rows with " + ", ".join(columns)
+    hi = max(shares, key=shares.get)
+    lo = min(shares, key=shares.get)
+    gap = shares[hi] - shares[lo]
+    return gap, (f"{what}: {shares[hi]:.0%} in {hi} vs {shares[lo]:.0%} in {lo} "
+                 "(missing would reveal the source)")
 
 
 def _lacks(feature: Feature, rows: pd.DataFrame, values: pd.Series, min_presence: float

@@ -32,7 +32,7 @@ from features.build import FeatureBuilder
 from features.cohort import CohortCounter
 from features.registry import FEATURE_NAMES
 
-BUNDLE_VERSION = 1
+BUNDLE_VERSION = 2
 CONTRACT = "contract.json"
 MODEL = "model.txt"
 N_REASONS = 3
@@ -200,6 +200,9 @@ class Bundle:
         ``population``: creation-day counts of the whole scored population (default: the
         accounts given). With population mode ``source``, each source is its own population.
         """
+        if self.contract.get("created_at_to_day"):
+            # training truncated creation times to the day (a source was day-only): do the same
+            accounts = accounts.assign(created_at=accounts["created_at"].dt.floor("D"))
         by = "source" if self.population == "source" and population is None else None
         frame = self.builder.transform(accounts, cadence=cadence, population=population,
                                        population_by=by)

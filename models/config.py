@@ -51,11 +51,16 @@ class FeatureConfig(Strict):
     """Which features to use and how the format-leak guard treats them."""
 
     families: list[str] = list(FAMILIES)
-    exclude: list[str] = []
+    #: raw cohort counts grow with the size of the scored population (15k in training, up to
+    #: hundreds of millions when scoring); the shares and burst ratios are scale-free
+    exclude: list[str] = ["cohort_same_day_count", "cohort_3d_count", "cohort_15d_count"]
     #: features kept even when a source cannot supply them (overrides the guard)
     force_include: list[str] = []
     guard: bool = True
     min_presence: float = Field(0.5, ge=0, le=1)
+    #: largest difference between sources in the share of accounts with posts (cadence) or
+    #: with a needed input column: a larger gap makes "missing" itself a format tell
+    max_presence_gap: float = Field(0.2, ge=0, le=1)
     leak_threshold: float = Field(0.98, ge=0.5, le=1)
     #: cohort population: all training accounts together, or each source on its own
     population: Literal["all", "source"] = "all"
@@ -175,7 +180,11 @@ def apply_override(data: dict, assignment: str) -> None:
     except yaml.YAMLError as exc:
         raise ConfigError(f"--set {key}: cannot parse value {raw!r}: {exc}") from exc
     if isinstance(node, list):
-        node[int(parts[-1])] = value
+        index = int(parts[-1])
+        if index == len(node):  # one past the end appends: --set sources.3={...}
+            node.append(value)
+        else:
+            node[index] = value
     else:
         node[parts[-1]] = value
 

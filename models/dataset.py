@@ -17,6 +17,7 @@ import pandas as pd
 
 from features.build import FeatureBuilder
 from features.cadence import compute_cadence
+from features.cohort import CohortCounter
 from features.guard import leakage_audit, normalise_formats, supplied_features
 from features.registry import BY_NAME, FEATURE_NAMES
 from features.schema import ACCOUNT_DTYPES, POST_DTYPES, concat_frames, concat_rejects
@@ -105,10 +106,23 @@ def make_builder(cfg: FeatureConfig) -> FeatureBuilder:
 
 def transform(builder: FeatureBuilder, data: Dataset, cfg: FeatureConfig,
               rows: np.ndarray | None = None) -> pd.DataFrame:
-    """Feature frame of ``data`` (or of its ``rows``) with the config's cohort population."""
+    """Feature frame of ``data`` (or of its ``rows``).
+
+    Cohort counts use no labels, so their population is always the whole table (each source of
+    it with ``population: source``), whichever rows are transformed: a fold's features do not
+    depend on how the folds were cut.
+    """
     acc = data.accounts if rows is None else data.accounts.iloc[rows]
-    by = "source" if cfg.population == "source" else None
-    return builder.transform(acc, cadence=data.cadence, population_by=by)
+    if cfg.population == "source":
+        parts = []
+        for source, idx in acc.groupby("source", sort=False).groups.items():
+            counter = CohortCounter().add(
+                data.accounts.loc[data.accounts["source"] == source, "created_at"])
+            parts.append(builder.transform(acc.loc[idx], cadence=data.cadence,
+                                           population=counter))
+        return pd.concat(parts).loc[acc.index]
+    counter = CohortCounter().add(data.accounts["created_at"])
+    return builder.transform(acc, cadence=data.cadence, population=counter)
 
 
 @dataclass
@@ -135,7 +149,8 @@ def select_features(data: Dataset, cfg: FeatureConfig) -> FeatureSelection:
             for n in FEATURE_NAMES if n not in wanted]
     if cfg.guard:
         supplied, dropped = supplied_features(data.accounts, frame[wanted],
-                                              min_presence=cfg.min_presence)
+                                              min_presence=cfg.min_presence,
+                                              max_presence_gap=cfg.max_presence_gap)
         forced = [n for n in cfg.force_include if n in wanted and n not in supplied]
         names = [n for n in wanted if n in supplied or n in forced]
         for rec in dropped.to_dict("records"):

@@ -6,8 +6,8 @@ positive group against controls the model has not seen. Beside it, for contrast 
 stratified K-fold, the split that flatters metadata classifiers.
 
 Every fold fits the stateful feature pieces (bigram model, creation reference) on its own training
-rows; cohort features of a fold's test rows are computed over the test rows (the scored
-population), those of its training rows over the training rows.
+rows. Cohort counts use no labels: their population is the whole training table for every fold,
+as at scoring it is the whole input, so they do not depend on how the folds were cut.
 """
 
 from __future__ import annotations

@@ -125,7 +125,8 @@ def test_cohort_counts_shares_and_burst_ratio_hand_computed():
 
 def test_cohort_single_account_falls_back_to_reference_and_day_only_is_the_same():
     ref = CreationReference(smooth_days=0, uniform_weight=0.0).fit(
-        pd.Series(pd.to_datetime(["2015-06-01"] * 99 + ["2012-01-01"], utc=True)))
+        pd.Series(pd.to_datetime(["2015-06-01"] * 99 + ["2012-01-01"], utc=True)),
+        pd.Series(pd.to_datetime(["2016-01-01"], utc=True)))  # observed: range ends 2016
     one = pd.Series(pd.to_datetime(["2015-06-01 13:45"], utc=True))
     out = cohort_block(one, CohortCounter().add(one), ref)
     assert out["cohort_3d_count"][0] == 1
@@ -281,3 +282,34 @@ def test_cadence_from_parquet_and_csv_files_equals_the_frame(tmp_path):
     for name in ("posts.parquet", "posts.csv"):
         pd.testing.assert_frame_equal(compute_cadence(str(tmp_path / name)).sort_index(), frame)
     assert frame.loc["A", "gap_mean_s"] == 6 * 3600
+
+
+def test_burst_ratio_after_the_reference_uses_its_last_year_not_the_floor():
+    # organic reference: one sign-up a day through 2014; an account of 2019 alone is no burst
+    days = pd.Series(pd.date_range("2010-01-01", "2014-12-31", freq="D", tz="UTC"))
+    ref = CreationReference(smooth_days=0, uniform_weight=0.0).fit(days)
+    daily = 1 / len(days)
+    late = pd.Series(pd.to_datetime(["2019-06-01"], utc=True))
+    out = cohort_block(late, CohortCounter().add(late), ref)
+    assert out["cohort_burst_ratio_3d"][0] == pytest.approx(2 / (7 * daily + 1))
+    assert ref.expected_share(np.array([creation_day("2019-06-01")]), 3)[0] == pytest.approx(
+        7 * daily)
+
+
+def creation_day(text: str) -> int:
+    return int(pd.Timestamp(text).value // 86_400_000_000_000)
+
+
+def test_guard_drops_cadence_when_only_some_sources_have_posts(builder):
+    acc = accounts([
+        {"account_id": str(i), "created_at": "2020-01-01", "observed_at": "2020-06-01",
+         "followers_count": i, "following_count": 3, "label": i % 2} for i in range(20)])
+    acc["source"] = ["api"] * 10 + ["io"] * 10
+    posts = pd.DataFrame({  # every api account posts; 6 of 10 io accounts do (60% >= 50%)
+        "account_id": [str(i) for i in range(16)], "post_id": [f"p{i}" for i in range(16)],
+        "created_at": pd.to_datetime(["2020-02-01"] * 16, utc=True)})
+    X = builder.transform(acc, cadence=compute_cadence(posts))
+    kept, dropped = supplied_features(acc, X, min_presence=0.5, max_presence_gap=0.2)
+    assert "posts_count" not in kept and "log_followers" in kept
+    reason = dropped.set_index("feature").loc["posts_count", "reason"]
+    assert "100% in api vs 60% in io" in reason

@@ -24,8 +24,10 @@ def test_thailand_creation_burst_far_above_cresci_genuine(shared_data):
     assert spike.sum() == 792  # the release's Dec 2019 - Jan 2020 creation spike
     burst_th = x_th.loc[spike, "cohort_burst_ratio_15d"]
     burst_gen = x_gen["cohort_burst_ratio_15d"]
-    # measured: spike accounts median 221 (min 51); genuine accounts median 1.03 (max 1.28)
-    assert burst_th.median() > 150 and burst_th.min() > 40
+    # measured: spike accounts median 36.8 (min 8.5); genuine accounts median 1.03 (max 1.28).
+    # The reference (cresci genuine) ends in 2015: after it, the expected organic rate is that
+    # of its last year, so the ratio measures the release's own concentration, not its era.
+    assert burst_th.median() > 25 and burst_th.min() > 5
     assert burst_gen.median() == pytest.approx(1.0, abs=0.1) and burst_gen.max() < 1.5
 
 

@@ -338,3 +338,22 @@ def test_cli_prints_format_counts_and_presence(capsys, tmp_path):
 def test_cli_reports_errors_without_a_traceback(capsys):
     assert cli_main([fixture("bad_empty.csv"), "--format", "io_archive"]) == 2
     assert "empty" in capsys.readouterr().err
+
+
+def test_io_tweets_without_reply_and_quote_columns_give_missing_flags(tmp_path):
+    path = tmp_path / "x_tweets_csv_hashed.csv"
+    path.write_text(
+        "tweetid,userid,follower_count,following_count,account_creation_date,tweet_time,"
+        "tweet_client_name,is_retweet\n"
+        "1,u1,0,3,2020-01-01,2020-02-01 10:00,Twitter Web App,1\n"  # 1 = retweet
+        "2,u1,0,3,2020-01-01,2020-02-01T10:30:00Z,Twitter Web App,false\n")  # ISO time
+    res = read_files([str(path)])
+    assert res.posts["is_reply"].isna().all() and res.posts["is_quote"].isna().all()
+    assert res.posts["is_retweet"].tolist() == [True, False]
+    from features.cadence import compute_cadence
+
+    by_reader = compute_cadence(res.posts).loc["u1"]
+    by_duckdb = compute_cadence(str(path)).loc["u1"]
+    pd.testing.assert_series_equal(by_reader, by_duckdb)
+    assert pd.isna(by_duckdb["reply_share"]) and by_duckdb["retweet_share"] == 0.5
+    assert by_duckdb["gap_median_s"] == 1800

@@ -230,3 +230,21 @@ def test_killed_study_resumes_with_its_finished_trials(tmp_path):
                 if t.state == optuna.trial.TrialState.COMPLETE}
     assert len(complete) == target
     assert all(complete[n] == p for n, p in done_before.items())  # kept, not rerun
+
+
+def test_holdout_sources_are_scored_by_the_final_model(shared_data, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    cresci = shared_data / "cresci-2017"
+    code = _train(
+        tmp_path, "--set", "tune.n_trials=1",
+        "--set", f"sources.3={{name: gen, paths: [{cresci / 'genuine_accounts.csv'}], "
+                 "label: 0, role: holdout}",
+        "--set", f"sources.4={{name: ts2, paths: [{cresci / 'traditional_spambots_2.csv'}], "
+                 "label: 1, role: holdout}")
+    assert code == 0
+    mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'mlflow.db'}")
+    run = _parent_run(MlflowClient())[0]
+    m = run.data.metrics
+    assert 0.0 <= m["holdout_roc_auc"] <= 1.0
+    assert 0.0 <= m["holdout_ts2_flagged_share"] <= 1.0
+    assert "holdout_gen_mean_probability" in m

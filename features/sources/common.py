@@ -198,17 +198,34 @@ def timestamp(
             num = pd.to_numeric(vals[m].str.rstrip("L"), errors="coerce")
             parsed = pd.to_datetime(num, unit="ms", utc=True)
         else:
-            kw = {"format": "ISO8601"} if fmt == "iso" else {"format": fmt}
-            parsed = pd.to_datetime(vals, errors="coerce", **kw)
-            if parsed.dt.tz is None:
-                parsed = parsed.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
-            parsed = parsed.dt.tz_convert("UTC")
+            parsed = _parse_format(vals, fmt, tz)
         parsed = parsed.dropna()
         out[parsed.index] = parsed
         todo[parsed.index] = False
     if todo.any():
         errors.add(todo, column, "unparseable date " + s.fillna(""))
     return out
+
+
+_OFFSET = r"(?:[zZ]|[+-]\d\d(?::?\d\d)?)$"
+
+
+def _parse_format(vals: pd.Series, fmt: str, tz: str) -> pd.Series:
+    """Parse with one format; values with an explicit offset are converted to UTC, values
+    without one are read in ``tz`` (so a file may mix offsets, e.g. across a DST change)."""
+    if fmt == "iso":
+        has_offset = vals.str.contains(_OFFSET, regex=True).fillna(False).astype(bool)
+        aware = pd.to_datetime(vals[has_offset], format="ISO8601", utc=True, errors="coerce")
+        naive = pd.to_datetime(vals[~has_offset], format="ISO8601", errors="coerce")
+    elif "%z" in fmt or "%Z" in fmt:
+        aware = pd.to_datetime(vals, format=fmt, utc=True, errors="coerce")
+        naive = pd.Series(dtype="datetime64[us]")
+    else:
+        aware = pd.Series(dtype="datetime64[us, UTC]")
+        naive = pd.to_datetime(vals, format=fmt, errors="coerce")
+    naive = naive.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT").dt.tz_convert("UTC")
+    out = pd.concat([aware.astype("datetime64[us, UTC]"), naive.astype("datetime64[us, UTC]")])
+    return out.reindex(vals.index)
 
 
 def looks_hashed(ids: pd.Series) -> pd.Series:

@@ -113,7 +113,7 @@ def _observed_at(chunk: pd.DataFrame, acc: pd.DataFrame, errors: RowErrors,
     for col in ("crawled_at", "updated"):
         if col in chunk.columns:
             out = out.fillna(common.timestamp(chunk[col], col, errors, formats=fmts))
-    if "account_age_days" in chunk.columns and out.isna().all():
+    if "account_age_days" in chunk.columns:  # per row, where no crawl time was given
         age = common.count(chunk["account_age_days"], "account_age_days", errors)
-        out = acc["created_at"] + pd.to_timedelta(age.astype("float64"), unit="D")
+        out = out.fillna(acc["created_at"] + pd.to_timedelta(age.astype("float64"), unit="D"))
     return out

@@ -106,6 +106,13 @@ def _accounts(chunk: pd.DataFrame, errors: RowErrors, observed_at: pd.Timestamp 
     return frame
 
 
+def _present(chunk: pd.DataFrame, column: str) -> pd.Series:
+    """True where the id column is filled; missing (NA) when the file has no such column."""
+    if column not in chunk.columns:
+        return pd.Series(pd.NA, index=chunk.index, dtype="boolean")
+    return common.text(chunk[column]).notna().astype("boolean")
+
+
 def _posts(chunk: pd.DataFrame, errors: RowErrors, times: pd.Series) -> pd.DataFrame:
     get = chunk.get
     blank = pd.Series("", index=chunk.index)
@@ -117,8 +124,8 @@ def _posts(chunk: pd.DataFrame, errors: RowErrors, times: pd.Series) -> pd.DataF
             "is_retweet": common.flag(
                 get("is_retweet", blank), "is_retweet", errors, empty_is=None
             ),
-            "is_reply": common.text(get("in_reply_to_tweetid", blank)).notna().astype("boolean"),
-            "is_quote": common.text(get("quoted_tweet_tweetid", blank)).notna().astype("boolean"),
+            "is_reply": _present(chunk, "in_reply_to_tweetid"),
+            "is_quote": _present(chunk, "quoted_tweet_tweetid"),
             "client": common.text(get("tweet_client_name", blank)),
             "lang": common.text(get("tweet_language", blank)),
         },

@@ -51,9 +51,14 @@ class FeatureConfig(Strict):
     """Which features to use and how the format-leak guard treats them."""
 
     families: list[str] = list(FAMILIES)
-    #: raw cohort counts grow with the size of the scored population (15k in training, up to
-    #: hundreds of millions when scoring); the shares and burst ratios are scale-free
-    exclude: list[str] = ["cohort_same_day_count", "cohort_3d_count", "cohort_15d_count"]
+    #: cohort counts, shares and ranks depend on the size of the scored population (15k accounts
+    #: in training; ten, or hundreds of millions, when scoring: ten organic accounts scored
+    #: together each have a same-day share of at least 0.1). The burst ratios compare with the
+    #: organic reference scaled to the population and fall back to the reference for a single
+    #: account, so they are the cohort signal models use by default.
+    exclude: list[str] = ["cohort_same_day_count", "cohort_3d_count", "cohort_15d_count",
+                          "cohort_same_day_share", "cohort_3d_share", "cohort_15d_share",
+                          "cohort_rank_pct"]
     #: features kept even when a source cannot supply them (overrides the guard)
     force_include: list[str] = []
     guard: bool = True

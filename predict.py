@@ -55,6 +55,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                              "(default: the first stored, 0.9)")
     parser.add_argument("--observed-at", help="when the input counts were observed (UTC)")
     parser.add_argument("--chunksize", type=int, default=200_000, help="accounts per chunk")
+    parser.add_argument("--reasons", default="all", choices=("all", "flagged", "none"),
+                        help="which rows get reasons (they cost more than the scores)")
     parser.add_argument("--tracking-uri", help="MLflow tracking URI for registry/run models "
                         "(default: $MLFLOW_TRACKING_URI, else sqlite:///mlflow.db)")
     return parser.parse_args(argv)
@@ -208,7 +210,8 @@ def main(argv: list[str] | None = None) -> int:
                     chunks = [(acc, population)]
                 for rows, counter in chunks:
                     scores = bundle.score(rows, cadence=cadence, population=counter,
-                                          precision=args.threshold_precision)
+                                          precision=args.threshold_precision,
+                                          reasons=args.reasons)
                     writer.write(scores[OUTPUT_COLUMNS])
                     probs.append(scores["bot_probability"].to_numpy())
                     flagged += int(scores["is_bot"].sum())

@@ -208,26 +208,33 @@ class Bundle:
                                        population_by=by)
         return frame[self.features]
 
-    def score_features(self, X: pd.DataFrame, *, precision: float | None = None
-                       ) -> pd.DataFrame:
-        """Calibrated probability, decision and reasons for a feature frame."""
+    def score_features(self, X: pd.DataFrame, *, precision: float | None = None,
+                       reasons: str = "all") -> pd.DataFrame:
+        """Calibrated probability, decision and reasons for a feature frame.
+
+        ``reasons``: ``all`` rows, only ``flagged`` ones (is_bot), or ``none``; rows without
+        reasons get an empty string. Reasons cost far more than the prediction itself
+        (LightGBM's per-feature contributions are TreeSHAP values).
+        """
         raw = self.booster.predict(X)
         prob = apply_calibrator(self.contract["calibrator"], raw)
         threshold = self.threshold(precision)
         decision = prob >= threshold if threshold is not None else np.zeros(len(prob), bool)
-        return pd.DataFrame({
-            "bot_probability": prob,
-            "is_bot": decision,
-            "reasons": self.reasons(X),
-        }, index=X.index)
+        text = np.full(len(X), "", dtype=object)
+        which = {"all": np.ones(len(X), bool), "flagged": decision,
+                 "none": np.zeros(len(X), bool)}[reasons]
+        if which.any():
+            text[which] = self.reasons(X[which])
+        return pd.DataFrame({"bot_probability": prob, "is_bot": decision, "reasons": text},
+                            index=X.index)
 
     def score(self, accounts: pd.DataFrame, *, cadence: pd.DataFrame | None = None,
-              population: CohortCounter | None = None, precision: float | None = None
-              ) -> pd.DataFrame:
+              population: CohortCounter | None = None, precision: float | None = None,
+              reasons: str = "all") -> pd.DataFrame:
         """Scores for canonical accounts: account_id, bot_probability (calibrated), is_bot (at
         the stored threshold for ``precision``), reasons, model_version."""
         X = self.features_of(accounts, cadence=cadence, population=population)
-        out = self.score_features(X, precision=precision)
+        out = self.score_features(X, precision=precision, reasons=reasons)
         out.insert(0, "account_id", accounts["account_id"].astype("string").to_numpy())
         out["model_version"] = self.contract.get("model_version", "unregistered")
         return out.reset_index(drop=True)

@@ -248,3 +248,16 @@ def test_holdout_sources_are_scored_by_the_final_model(shared_data, tmp_path, mo
     assert 0.0 <= m["holdout_roc_auc"] <= 1.0
     assert 0.0 <= m["holdout_ts2_flagged_share"] <= 1.0
     assert "holdout_gen_mean_probability" in m
+
+
+def test_predict_reasons_for_flagged_rows_only(trained, tmp_path):
+    tmp, client = trained
+    run = _parent_run(client)[0]
+    bundle_dir = str(tmp / "out" / run.info.run_id / "bundle")
+    out = tmp_path / "flagged.csv"
+    assert predict.main(["--model", bundle_dir, "--output", str(out), "--reasons", "flagged",
+                         *SAMPLE_INPUTS]) == 0
+    scores = pd.read_csv(out, keep_default_na=False)
+    assert (scores.loc[scores["is_bot"], "reasons"] != "").all()
+    assert (scores.loc[~scores["is_bot"], "reasons"] == "").all()
+    assert scores["is_bot"].any() and not scores["is_bot"].all()

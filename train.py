@@ -192,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
                                 num_threads=config.model.num_threads)
         calibrator = fit_calibrator(oof, y, config.model.calibration)
         calibrated = apply_calibrator(calibrator, oof)
-        thresholds = thresholds_at_precision(calibrated, y, config.model.target_precisions)
+        thresholds = thresholds_at_precision(oof, y, config.model.target_precisions, calibrator)
         timings["final_s"] = time.perf_counter() - t0
 
         model_version = f"{config.model.registered_name}-run-{run.info.run_id[:12]}"

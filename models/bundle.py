@@ -74,10 +74,14 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-def thresholds_at_precision(prob: np.ndarray, y: np.ndarray, targets: list[float]) -> dict:
-    """For each target precision, the lowest probability threshold whose flagged set (prob >=
+def thresholds_at_precision(prob: np.ndarray, y: np.ndarray, targets: list[float],
+                            calibrator: dict | None = None) -> dict:
+    """For each target precision, the lowest score threshold whose flagged set (score >=
     threshold) reaches that precision on the out-of-fold predictions, with the recall there.
-    A target never reached gets threshold ``null`` (nothing is flagged at that precision)."""
+
+    ``prob`` are raw model scores (finer than isotonic-calibrated probabilities, whose plateaus
+    would tie many accounts); with ``calibrator`` the entry also gives the calibrated probability
+    at the threshold. A target never reached gets threshold ``null`` (nothing is flagged)."""
     ok = ~np.isnan(prob)
     prob, y = prob[ok], y[ok]
     order = np.argsort(-prob, kind="stable")
@@ -96,6 +100,9 @@ def thresholds_at_precision(prob: np.ndarray, y: np.ndarray, targets: list[float
         i = cand.max()  # largest flagged set that still meets the target
         out[str(target)] = {"threshold": float(p_sorted[i]), "recall": float(tp[i] / y.sum()),
                             "precision": float(precision[i])}
+        if calibrator is not None:
+            out[str(target)]["probability"] = float(
+                apply_calibrator(calibrator, np.array([p_sorted[i]]))[0])
     return out
 
 
@@ -218,8 +225,8 @@ class Bundle:
         """
         raw = self.booster.predict(X)
         prob = apply_calibrator(self.contract["calibrator"], raw)
-        threshold = self.threshold(precision)
-        decision = prob >= threshold if threshold is not None else np.zeros(len(prob), bool)
+        threshold = self.threshold(precision)  # on the raw score
+        decision = raw >= threshold if threshold is not None else np.zeros(len(prob), bool)
         text = np.full(len(X), "", dtype=object)
         which = {"all": np.ones(len(X), bool), "flagged": decision,
                  "none": np.zeros(len(X), bool)}[reasons]
@@ -240,7 +247,8 @@ class Bundle:
         return out.reset_index(drop=True)
 
     def threshold(self, precision: float | None) -> float | None:
-        """Stored decision threshold for a target precision (default: the first one stored)."""
+        """Stored decision threshold on the raw model score for a target precision (default:
+        the first one stored); None when the target was never reached in evaluation."""
         table = self.contract["thresholds"]
         key = str(precision) if precision is not None else next(iter(table))
         if key not in table:

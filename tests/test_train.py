@@ -30,6 +30,7 @@ def _train(tmp: Path, *extra: str, storage: str = "optuna.db") -> int:
     return train.main([
         "--config", str(ROOT / "configs" / "default.yaml"),
         "--set", "tune.n_trials=3", "--set", "cv.random_folds=2",
+        "--set", "model.target_precisions=[0.9, 0.99, 0.5]",
         "--set", f"tune.storage=sqlite:///{tmp / storage}",
         "--set", f"tracking.uri=sqlite:///{tmp / 'mlflow.db'}",
         "--set", f"output_dir={tmp / 'out'}", *extra,
@@ -121,7 +122,8 @@ def test_bundle_loads_without_pickle_and_rejects_corruption(trained, tmp_path):
     bundle = Bundle.load(src)
     assert bundle.features == bundle.booster.feature_name()
     contract = json.loads((src / "contract.json").read_text())
-    assert set(contract["thresholds"]) == {"0.9", "0.99"}
+    assert set(contract["thresholds"]) == {"0.9", "0.99", "0.5"}
+    assert contract["thresholds"]["0.5"]["threshold"] is not None
     assert contract["training"]["data_fingerprint"] == run.data.tags["data_fingerprint"]
     broken = tmp_path / "broken"
     broken.mkdir()
@@ -256,7 +258,7 @@ def test_predict_reasons_for_flagged_rows_only(trained, tmp_path):
     bundle_dir = str(tmp / "out" / run.info.run_id / "bundle")
     out = tmp_path / "flagged.csv"
     assert predict.main(["--model", bundle_dir, "--output", str(out), "--reasons", "flagged",
-                         *SAMPLE_INPUTS]) == 0
+                         "--threshold-precision", "0.5", *SAMPLE_INPUTS]) == 0
     scores = pd.read_csv(out, keep_default_na=False)
     assert (scores.loc[scores["is_bot"], "reasons"] != "").all()
     assert (scores.loc[~scores["is_bot"], "reasons"] == "").all()

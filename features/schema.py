@@ -192,28 +192,12 @@ def conform_accounts(
     rows = pd.Series(range(1, len(frame) + 1)) if rows is None else rows
     rows = pd.Series(rows.to_numpy(), index=frame.index)
     canon = _cast(frame, ACCOUNT_DTYPES, file)
-    bad = pd.Series(False, index=frame.index)
-    rejects = []
-    for col in ACCOUNT_REQUIRED:
-        hit = canon[col].isna() & ~bad
-        if hit.any():
-            rejects.append(make_rejects(file, rows[hit], col, f"required value {col} is missing"))
-            bad |= hit
+    checks = []
     for col in ACCOUNT_COUNTS:
-        hit = (canon[col] < 0).fillna(False).astype(bool) & ~bad
-        if hit.any():
-            reasons = "negative count " + canon.loc[hit, col].astype("string")
-            rejects.append(make_rejects(file, rows[hit], col, reasons))
-            bad |= hit
-    if unique:
-        dup = canon["account_id"].duplicated(keep="first") & ~bad
-        if dup.any():
-            rejects.append(
-                make_rejects(file, rows[dup], "account_id", "duplicate account observation")
-            )
-            bad |= dup
-    good = canon.loc[~bad].reset_index(drop=True)
-    return Conformed(good, concat_rejects(rejects), rows[~bad].reset_index(drop=True))
+        negative = (canon[col] < 0).fillna(False).astype(bool)
+        checks.append((col, negative, "negative count " + canon[col].astype("string")))
+    return _split(canon, rows, file, ACCOUNT_REQUIRED, "account_id",
+                  "duplicate account observation" if unique else None, checks)
 
 
 def conform_posts(frame: pd.DataFrame, *, file: str, rows: pd.Series | None = None) -> Conformed:
@@ -230,22 +214,31 @@ def conform_posts(frame: pd.DataFrame, *, file: str, rows: pd.Series | None = No
     rows = pd.Series(range(1, len(frame) + 1)) if rows is None else rows
     rows = pd.Series(rows.to_numpy(), index=frame.index)
     canon = _cast(frame, POST_DTYPES, file)
-    bad = pd.Series(False, index=frame.index)
+    return _split(canon, rows, file, POST_REQUIRED, "post_id", "duplicate post")
+
+
+def _split(canon: pd.DataFrame, rows: pd.Series, file: str, required: tuple[str, ...],
+           key: str, duplicate_reason: str | None, checks=()) -> Conformed:
+    """Reject rows missing a required value, failing a check, or repeating ``key``."""
+    bad = pd.Series(False, index=canon.index)
     rejects = []
-    for col in POST_REQUIRED:
+    for col in required:
         hit = canon[col].isna() & ~bad
         if hit.any():
             rejects.append(make_rejects(file, rows[hit], col, f"required value {col} is missing"))
             bad |= hit
-    dup = canon["post_id"].duplicated(keep="first") & ~bad
-    if dup.any():
-        rejects.append(make_rejects(file, rows[dup], "post_id", "duplicate post"))
-        bad |= dup
-    return Conformed(
-        canon.loc[~bad].reset_index(drop=True),
-        concat_rejects(rejects),
-        rows[~bad].reset_index(drop=True),
-    )
+    for col, hit, reasons in checks:
+        hit = hit & ~bad
+        if hit.any():
+            rejects.append(make_rejects(file, rows[hit], col, reasons[hit]))
+            bad |= hit
+    if duplicate_reason:
+        dup = canon[key].duplicated(keep="first") & ~bad
+        if dup.any():
+            rejects.append(make_rejects(file, rows[dup], key, duplicate_reason))
+            bad |= dup
+    return Conformed(canon.loc[~bad].reset_index(drop=True), concat_rejects(rejects),
+                     rows[~bad].reset_index(drop=True))
 
 
 def concat_rejects(parts: list[pd.DataFrame]) -> pd.DataFrame:

@@ -599,6 +599,32 @@ def iter_json(
     after which it broke.
     """
     layout = json_layout(path)
+
+    def records() -> Iterator[tuple[int, object]]:
+        """(record number, parsed record or an Exception for a line that is not JSON)."""
+        if layout == "lines":
+            with open_text(path, encoding) as fh:
+                try:
+                    for i, line in enumerate(fh, start=1):
+                        if line.strip():
+                            try:
+                                yield i, json.loads(line)
+                            except ValueError as exc:
+                                yield i, exc
+                except UnicodeDecodeError as exc:
+                    raise SchemaError(f"{path}: bytes that are not valid {encoding}: {exc}"
+                                      ) from exc
+            return
+        prefix = "item" if layout == "array" else "data.item"
+        with open_binary(path) as fh:
+            i = 0
+            try:
+                for rec in ijson.items(fh, prefix, use_float=True):
+                    i += 1
+                    yield i, rec
+            except (ijson.JSONError, UnicodeDecodeError) as exc:
+                raise SchemaError(f"{path}: malformed JSON after record {i}: {exc}") from exc
+
     batch: list[dict] = []
     nums: list[int] = []
     bad_rows: list[int] = []
@@ -613,47 +639,18 @@ def iter_json(
         bad_reasons.clear()
         return out
 
-    if layout == "lines":
-        with open_text(path, encoding) as fh:
-            try:
-                for i, line in enumerate(fh, start=1):
-                    if not line.strip():
-                        continue
-                    try:
-                        rec = json.loads(line)
-                    except ValueError as exc:
-                        bad_rows.append(i)
-                        bad_reasons.append(f"invalid JSON: {exc}")
-                        continue
-                    if not isinstance(rec, dict):
-                        bad_rows.append(i)
-                        bad_reasons.append("record is not a JSON object")
-                        continue
-                    batch.append(rec)
-                    nums.append(i)
-                    if len(batch) >= chunksize:
-                        yield flush()
-            except UnicodeDecodeError as exc:
-                raise SchemaError(f"{path}: bytes that are not valid {encoding}: {exc}") from exc
-        yield flush()
-        return
-
-    prefix = "item" if layout == "array" else "data.item"
-    with open_binary(path) as fh:
-        i = 0
-        try:
-            for rec in ijson.items(fh, prefix, use_float=True):
-                i += 1
-                if not isinstance(rec, dict):
-                    bad_rows.append(i)
-                    bad_reasons.append("record is not a JSON object")
-                    continue
-                batch.append(rec)
-                nums.append(i)
-                if len(batch) >= chunksize:
-                    yield flush()
-        except (ijson.JSONError, UnicodeDecodeError) as exc:
-            raise SchemaError(f"{path}: malformed JSON after record {i}: {exc}") from exc
+    for i, rec in records():
+        if isinstance(rec, Exception):
+            bad_rows.append(i)
+            bad_reasons.append(f"invalid JSON: {rec}")
+        elif not isinstance(rec, dict):
+            bad_rows.append(i)
+            bad_reasons.append("record is not a JSON object")
+        else:
+            batch.append(rec)
+            nums.append(i)
+            if len(batch) >= chunksize:
+                yield flush()
     yield flush()
 
 

@@ -13,6 +13,7 @@ DEFAULT = ROOT / "configs" / "default.yaml"
 def test_default_and_real_configs_validate():
     cfg = load_config(DEFAULT)
     assert cfg.name == "sample" and len(cfg.sources) == 3
+    assert cfg.model.target_precisions == [0.8, 0.9, 0.99]
     assert all(p.startswith(str(ROOT)) for s in cfg.sources for p in s.paths)  # resolved
     real = load_config(ROOT / "configs" / "real.yaml")
     assert {s.label for s in real.sources} == {0, 1}

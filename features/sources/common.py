@@ -210,9 +210,33 @@ def timestamp(
 _OFFSET = r"(?:[zZ]|[+-]\d\d(?::?\d\d)?)$"
 
 
+_MONTHS = {m: f"{i:02d}" for i, m in enumerate(
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1)}
+
+
+def _parse_twitter_utc(vals: pd.Series) -> pd.Series:
+    """Fast path for Twitter's ``Tue Jun 11 11:20:35 +0000 2013``: the API always writes
+    +0000, so such values are rearranged to ISO and parsed as UTC; others stay NaT here and go
+    to the general parser."""
+    ok = vals.str.fullmatch(r"[A-Z][a-z]{2} [A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d \+0000 \d{4}")
+    ok = ok.fillna(False).astype(bool)
+    v = vals[ok]
+    month = v.str.slice(4, 7).map(_MONTHS)
+    iso = v.str.slice(-4) + "-" + month + "-" + v.str.slice(8, 10) + " " + v.str.slice(11, 19)
+    parsed = pd.to_datetime(iso, format="%Y-%m-%d %H:%M:%S", errors="coerce")
+    return parsed.dt.tz_localize("UTC").astype("datetime64[us, UTC]").reindex(vals.index)
+
+
 def _parse_format(vals: pd.Series, fmt: str, tz: str) -> pd.Series:
     """Parse with one format; values with an explicit offset are converted to UTC, values
     without one are read in ``tz`` (so a file may mix offsets, e.g. across a DST change)."""
+    if fmt == TWITTER_TIME:
+        fast = _parse_twitter_utc(vals)
+        rest = vals[fast.isna()]
+        if len(rest):
+            slow = pd.to_datetime(rest, format=fmt, utc=True, errors="coerce")
+            fast = fast.fillna(slow.astype("datetime64[us, UTC]").reindex(vals.index))
+        return fast
     if fmt == "iso":
         has_offset = vals.str.contains(_OFFSET, regex=True).fillna(False).astype(bool)
         aware = pd.to_datetime(vals[has_offset], format="ISO8601", utc=True, errors="coerce")
@@ -501,13 +525,19 @@ class AccountSink:
             both = both.sort_values("_when", kind="stable", na_position="first")
             self.latest = both.drop_duplicates("account_id", keep="last").reset_index(drop=True)
             return empty_accounts(), empty_rejects()
-        ids = frame["account_id"].astype(str)
-        dup = ids.isin(self.seen).to_numpy()
-        self.seen.update(ids[~dup])
+        ids = frame["account_id"].astype(str).tolist()
+        dup = self.contains(ids)
+        self.seen.update(i for i, d in zip(ids, dup, strict=True) if not d)
         rejects = make_rejects(
             file, rows[dup], "account_id", "duplicate account observation"
         )
         return frame.loc[~dup].reset_index(drop=True), rejects
+
+    def contains(self, ids: list[str]) -> np.ndarray:
+        """Boolean mask: which ids were seen before (a set lookup per id: fast for any number
+        of seen ids, unlike ``Series.isin`` with a large set)."""
+        seen = self.seen
+        return np.fromiter((i in seen for i in ids), dtype=bool, count=len(ids))
 
     def finish(self) -> pd.DataFrame:
         """Accounts held back until the end (``latest`` policy), in first-seen-id order."""

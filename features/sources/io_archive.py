@@ -240,7 +240,7 @@ def read_release(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
 
     remaining = tweet_accounts.finish()
     if len(remaining):
-        remaining = remaining[~remaining["account_id"].astype(str).isin(user_sink.seen)]
+        remaining = remaining[~user_sink.contains(remaining["account_id"].astype(str).tolist())]
         yield ReadResult(NAME, accounts=remaining.reset_index(drop=True))
     else:
         yield ReadResult(NAME, accounts=empty_accounts(), posts=empty_posts())

@@ -32,7 +32,7 @@ from features.build import FeatureBuilder
 from features.cohort import CohortCounter
 from features.registry import FEATURE_NAMES
 
-BUNDLE_VERSION = 2
+BUNDLE_VERSION = 3  # 3: decision thresholds on the raw score
 CONTRACT = "contract.json"
 MODEL = "model.txt"
 N_REASONS = 3

@@ -33,6 +33,7 @@ from features.cohort import CohortCounter
 from features.schema import SchemaError, concat_rejects
 from features.sources import FORMATS, ReadOptions, iter_read
 from models.bundle import Bundle, BundleError
+from models.drift import DriftMonitor
 
 log = logging.getLogger("botsieve.predict")
 
@@ -55,6 +56,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                              "(default: the first stored, 0.9)")
     parser.add_argument("--observed-at", help="when the input counts were observed (UTC)")
     parser.add_argument("--chunksize", type=int, default=200_000, help="accounts per chunk")
+    parser.add_argument("--drift-threshold", type=float, default=0.2,
+                        help="warn about features whose population stability index against "
+                             "the training data exceeds this")
     parser.add_argument("--reasons", default="all", choices=("all", "flagged", "none"),
                         help="which rows get reasons (they cost more than the scores)")
     parser.add_argument("--tracking-uri", help="MLflow tracking URI for registry/run models "
@@ -197,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
             # -- pass 2: score chunk by chunk ---------------------------------------------------
             writer = ScoresWriter(args.output)
             rejects, probs, flagged = [], [], 0
+            monitor = (DriftMonitor(bundle.contract["drift_reference"])
+                       if "drift_reference" in bundle.contract else None)
             bar = progress(read, "pass 2/2 (scoring)")
             for part in iter_read(args.inputs, fmt=args.format, options=opts):
                 rejects.append(part.rejects)
@@ -211,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
                 for rows, counter in chunks:
                     scores = bundle.score(rows, cadence=cadence, population=counter,
                                           precision=args.threshold_precision,
-                                          reasons=args.reasons)
+                                          reasons=args.reasons, monitor=monitor)
                     writer.write(scores[OUTPUT_COLUMNS])
                     probs.append(scores["bot_probability"].to_numpy())
                     flagged += int(scores["is_bot"].sum())
@@ -222,6 +228,16 @@ def main(argv: list[str] | None = None) -> int:
             tmp_rejects = Path(tmp) / "rejects.csv"
             rejected.to_csv(tmp_rejects, index=False)
             shutil.move(tmp_rejects, rejects_path)
+            if monitor is not None and monitor.n:
+                drift_table = monitor.table()
+                drift_path = Path(args.output).with_name(Path(args.output).stem + ".drift.csv")
+                drift_table.to_csv(drift_path, index=False)
+                drifted = drift_table[drift_table["psi"] > args.drift_threshold]
+                if len(drifted):
+                    log.warning("drift: %d feature(s) with PSI > %.2f against the training "
+                                "data: %s (table: %s)", len(drifted), args.drift_threshold,
+                                ", ".join(f"{r.feature}={r.psi:.2f}"
+                                          for r in drifted.itertuples()), drift_path)
             writer.commit()
     except (SchemaError, BundleError, ValueError) as exc:
         if writer is not None:

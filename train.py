@@ -25,7 +25,7 @@ from mlflow import MlflowClient
 
 from features.registry import BY_NAME
 from features.schema import SchemaError
-from models import plots
+from models import drift, plots
 from models.bundle import (
     BUNDLE_VERSION,
     Bundle,
@@ -205,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
             "created_at_to_day": bool(data.accounts["created_at_day_only"].all()),
             "calibrator": calibrator,
             "thresholds": thresholds,
+            "drift_reference": drift.reference(X),
             "params": best,
             "versions": package_versions(),
             "training": {"data_fingerprint": data_fp, "rows": len(y),

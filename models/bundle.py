@@ -237,10 +237,12 @@ class Bundle:
 
     def score(self, accounts: pd.DataFrame, *, cadence: pd.DataFrame | None = None,
               population: CohortCounter | None = None, precision: float | None = None,
-              reasons: str = "all") -> pd.DataFrame:
+              reasons: str = "all", monitor=None) -> pd.DataFrame:
         """Scores for canonical accounts: account_id, bot_probability (calibrated), is_bot (at
         the stored threshold for ``precision``), reasons, model_version."""
         X = self.features_of(accounts, cadence=cadence, population=population)
+        if monitor is not None:  # a drift.DriftMonitor counting the scored population
+            monitor.add(X)
         out = self.score_features(X, precision=precision, reasons=reasons)
         out.insert(0, "account_id", accounts["account_id"].astype("string").to_numpy())
         out["model_version"] = self.contract.get("model_version", "unregistered")

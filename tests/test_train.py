@@ -263,3 +263,23 @@ def test_predict_reasons_for_flagged_rows_only(trained, tmp_path):
     assert (scores.loc[scores["is_bot"], "reasons"] != "").all()
     assert (scores.loc[~scores["is_bot"], "reasons"] == "").all()
     assert scores["is_bot"].any() and not scores["is_bot"].all()
+
+
+def test_predict_writes_a_drift_table_and_warns_on_a_shifted_population(trained, tmp_path,
+                                                                       caplog):
+    tmp, client = trained
+    run = _parent_run(client)[0]
+    bundle_dir = str(tmp / "out" / run.info.run_id / "bundle")
+    same = tmp_path / "same.csv"
+    assert predict.main(["--model", bundle_dir, "--output", str(same), "--reasons", "none",
+                         *SAMPLE_INPUTS]) == 0
+    table = pd.read_csv(tmp_path / "same.drift.csv")
+    assert table["psi"].max() < 0.05  # the training population itself: no drift
+    caplog.clear()
+    shifted = tmp_path / "shifted.csv"
+    with caplog.at_level("WARNING"):
+        assert predict.main(["--model", bundle_dir, "--output", str(shifted), "--reasons",
+                             "none", SAMPLE_INPUTS[2]]) == 0  # the controls alone
+    table = pd.read_csv(tmp_path / "shifted.drift.csv")
+    assert table["psi"].max() > 0.2
+    assert "drift:" in caplog.text and table.loc[0, "feature"] in caplog.text

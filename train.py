@@ -243,6 +243,7 @@ def main(argv: list[str] | None = None) -> int:
         gain = booster.feature_importance(importance_type="gain")
         mlflow.log_figure(plots.importance(features, gain), "plots/importance.png")
         mlflow.log_figure(plots.cohort_histogram(data.accounts), "plots/cohort_histogram.png")
+        mlflow.log_artifacts(str(bundle_dir), "bundle")  # also inside the pyfunc model
         info = mlflow.pyfunc.log_model(
             name="model", python_model=str(HERE / "models" / "pyfunc_entry.py"),
             artifacts={"bundle": str(bundle_dir)}, pip_requirements=PIP_REQUIREMENTS,

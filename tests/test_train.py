@@ -72,7 +72,7 @@ def test_parent_run_has_metrics_tags_artifacts_and_nested_trials(trained):
     assert tags["feature_families"] == "cohort,profile"  # the guard drops name and cadence
     assert len(tags["git_commit"]) >= 7
     listed = {a.path for a in client.list_artifacts(run.info.run_id)}
-    assert {"config.json", "evaluation", "plots"} <= listed
+    assert {"config.json", "evaluation", "plots", "bundle"} <= listed
     versions = client.search_model_versions("name = 'botsieve'")
     assert run.info.run_id in {v.run_id for v in versions}  # the pyfunc model, registered
     plots = {a.path for a in client.list_artifacts(run.info.run_id, "plots")}

@@ -25,7 +25,7 @@ from mlflow import MlflowClient
 
 from features.registry import BY_NAME
 from features.schema import SchemaError
-from models import drift, plots
+from models import cohort_report, drift, plots
 from models.bundle import (
     BUNDLE_VERSION,
     Bundle,
@@ -244,6 +244,12 @@ def main(argv: list[str] | None = None) -> int:
         mlflow.log_figure(plots.importance(features, gain), "plots/importance.png")
         mlflow.log_figure(plots.cohort_histogram(data.accounts), "plots/cohort_histogram.png")
         mlflow.log_artifacts(str(bundle_dir), "bundle")  # also inside the pyfunc model
+        for group in groups:  # creation bursts of each release / family vs the reference
+            created = data.accounts.loc[(data.groups == group) & (y == 1), "created_at"]
+            bursts = cohort_report.detect_bursts(created, builder.reference_)
+            mlflow.log_table(bursts, f"cohorts/{group}.json")
+            mlflow.log_figure(cohort_report.plot(created, builder.reference_, bursts, group),
+                              f"cohorts/{group}.png")
         info = mlflow.pyfunc.log_model(
             name="model", python_model=str(HERE / "models" / "pyfunc_entry.py"),
             artifacts={"bundle": str(bundle_dir)}, pip_requirements=PIP_REQUIREMENTS,

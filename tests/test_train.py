@@ -283,3 +283,18 @@ def test_predict_writes_a_drift_table_and_warns_on_a_shifted_population(trained,
     table = pd.read_csv(tmp_path / "shifted.drift.csv")
     assert table["psi"].max() > 0.2
     assert "drift:" in caplog.text and table.loc[0, "feature"] in caplog.text
+
+
+def test_cohort_report_cli_and_training_artifacts(trained, tmp_path):
+    from models import cohort_report
+
+    tmp, client = trained
+    run = _parent_run(client)[0]
+    cohorts = {a.path for a in client.list_artifacts(run.info.run_id, "cohorts")}
+    assert {"cohorts/sample_092026.png", "cohorts/sample_092026.json"} <= cohorts
+    bundle_dir = str(tmp / "out" / run.info.run_id / "bundle")
+    assert cohort_report.main([SAMPLE_INPUTS[0], "--out", str(tmp_path),
+                               "--model", bundle_dir]) == 0
+    bursts = pd.read_csv(tmp_path / "cohorts.csv")
+    assert (tmp_path / "cohorts.png").stat().st_size > 10_000
+    assert len(bursts) >= 1 and bursts["accounts"].sum() >= 300  # the release's spike

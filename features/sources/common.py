@@ -292,10 +292,13 @@ def peek(path: str, n_bytes: int = 65536) -> bytes:
 
 
 def csv_header(path: str, encoding: str = "utf-8") -> list[str]:
-    """Column names of a CSV file (first row), for format detection."""
-    head = peek(path).decode(encoding, errors="replace")
-    first = next(csv.reader(io.StringIO(head)), []) if head else []
-    return [c.strip() for c in first]
+    """Column names of a CSV file (first row), for format detection: an empty or undecodable
+    header gives what could be read instead of an error (the reader reports those)."""
+    try:
+        return _header_fields(path, encoding, ",")
+    except SchemaError:
+        head = peek(path).decode(encoding, errors="replace")
+        return [c.strip() for c in next(csv.reader(io.StringIO(head)), [])] if head else []
 
 
 def iter_csv(
@@ -476,27 +479,32 @@ def read_labels_file(path: str) -> pd.DataFrame:
                 f"{path}: labels file needs columns account_id,label; has {list(frame.columns)}"
             )
     values = frame["label"].str.strip().str.lower()
-    mapping = {"1": 1, "0": 0, "bot": 1, "human": 0, "true": 1, "false": 0}
-    bad = ~values.isin(mapping)
+    bad = ~values.isin(LABEL_VALUES)
     if bad.any():
         first = int(np.flatnonzero(bad.to_numpy())[0])
         raise SchemaError(
             f"{path}: row {first + 1}, column label: {frame['label'].iloc[first]!r} is not "
             "one of 1/0/bot/human/true/false"
         )
-    frame["label"] = values.map(mapping).astype("Int8")
+    frame["label"] = values.map(LABEL_VALUES).astype("Int8")
     frame["account_id"] = frame["account_id"].str.strip()
     return frame.drop_duplicates("account_id", keep="last").set_index("account_id")
 
 
-def label_values(raw: pd.Series, column: str, errors: RowErrors) -> pd.Series:
-    """Parse a label column inside a data file: 1/0, bot/human, true/false; empty = unknown."""
+#: How label columns and labels files spell the classes (lower-cased).
+LABEL_VALUES = {"1": 1, "0": 0, "bot": 1, "human": 0, "true": 1, "false": 0}
+
+
+def label_values(raw: pd.Series, column: str, errors: RowErrors,
+                 spellings: dict[str, int] = LABEL_VALUES) -> pd.Series:
+    """Parse a label column inside a data file (``spellings``: lower-cased value -> 1 or 0);
+    empty = unknown; any other value is a row error."""
     s = _clean(raw).str.lower()
-    mapping = {"1": 1, "0": 0, "bot": 1, "human": 0, "true": 1, "false": 0}
-    bad = s.notna() & ~s.isin(mapping).fillna(False).astype(bool)
+    values = {k.lower(): v for k, v in spellings.items()}
+    bad = s.notna() & ~s.isin(values).fillna(False).astype(bool)
     if bad.any():
-        errors.add(bad, column, "label is not one of 1/0/bot/human: " + s.fillna(""))
-    return s.map(mapping).astype("Int8")
+        errors.add(bad, column, f"label not in {sorted(values)}: " + s.fillna(""))
+    return s.map(values).astype("Int8")
 
 
 class AccountSink:

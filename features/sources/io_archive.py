@@ -150,8 +150,9 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
 def read_release(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
     """Read the users and tweets files of one release; yields results chunk by chunk.
 
-    Tweets files are read first (their last tweet time is the default ``observed_at``); their
-    accounts are held until the end and only emitted for accounts no users file has.
+    Tweets files are read first, once: their posts are emitted as they come, their last tweet
+    time becomes the default ``observed_at``, and their accounts are held until the end and only
+    emitted (with that ``observed_at``) for accounts no users file has.
     """
     tweets_files = [p for p in paths if is_tweets_file(p)]
     users_files = [p for p in paths if p not in tweets_files]
@@ -165,30 +166,8 @@ def read_release(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
             frame, opts, fmt=NAME, source=source, group=group, labels=labels
         )
 
-    # Pass 1 over tweets: the release's last tweet time, when no observed_at was given.
-    if observed_at is None and tweets_files:
-        last = None
-        for path in tweets_files:
-            for chunk, _rows, _struct in common.iter_csv(
-                path, required=TWEET_COLUMNS, chunksize=opts.chunksize, encoding=opts.encoding
-            ):
-                t = common.timestamp(
-                    chunk["tweet_time"], "tweet_time", RowErrors(chunk.index),
-                    formats=TWEET_TIME_FORMATS,
-                ).max()
-                if pd.notna(t) and (last is None or t > last):
-                    last = t
-        observed_at = last
-        if last is not None:
-            yield ReadResult(NAME, notes=[f"{source}: observed_at = last tweet time {last}"])
-    if observed_at is None:
-        yield ReadResult(
-            NAME,
-            notes=[f"{source}: observed_at unknown (no tweets file and no observed_at option); "
-                   "age features will be missing"],
-        )
-
     tweet_accounts = common.AccountSink("latest")
+    last_tweet = None
     for path in tweets_files:
         for chunk, rows, struct in common.iter_csv(
             path, required=TWEET_COLUMNS, chunksize=opts.chunksize, encoding=opts.encoding
@@ -207,6 +186,9 @@ def read_release(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
             conf = conform_posts(posts.loc[~bad].reset_index(drop=True), file=path, rows=good_rows)
             conf.frame["source"] = source
             rejects.append(conf.rejects)
+            chunk_last = conf.frame["created_at"].max()
+            if pd.notna(chunk_last) and (last_tweet is None or chunk_last > last_tweet):
+                last_tweet = chunk_last
             if acc is not None:
                 # Every tweet repeats its author's profile: a profile that breaks the account
                 # contract (a negative count) is rejected, the tweet itself is kept.
@@ -218,6 +200,16 @@ def read_release(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
                 when = times[~bad].iloc[_positions(good_rows, acc_conf.rows)]
                 tweet_accounts.add(finish(acc_conf.frame), path, acc_conf.rows, when=when)
             yield ReadResult(NAME, posts=conf.frame, rejects=common.concat_rejects(rejects))
+
+    if observed_at is None and last_tweet is not None:
+        observed_at = last_tweet
+        yield ReadResult(NAME, notes=[f"{source}: observed_at = last tweet time {last_tweet}"])
+    if observed_at is None:
+        yield ReadResult(
+            NAME,
+            notes=[f"{source}: observed_at unknown (no tweets file and no observed_at option); "
+                   "age features will be missing"],
+        )
 
     user_sink = common.AccountSink("unique")
     for path in users_files:
@@ -241,6 +233,8 @@ def read_release(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
     remaining = tweet_accounts.finish()
     if len(remaining):
         remaining = remaining[~user_sink.contains(remaining["account_id"].astype(str).tolist())]
+        remaining = remaining.assign(observed_at=observed_at).astype(
+            {"observed_at": remaining["observed_at"].dtype})
         yield ReadResult(NAME, accounts=remaining.reset_index(drop=True))
     else:
         yield ReadResult(NAME, accounts=empty_accounts(), posts=empty_posts())

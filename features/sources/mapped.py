@@ -61,8 +61,7 @@ class Mapping(BaseModel):
     file_format: Literal["csv", "parquet"] | None = None
     constants: dict[str, str | int | float | bool] = {}
     empty_flag: bool | None = None
-    label_values: dict[str, int] = {"1": 1, "0": 0, "bot": 1, "human": 0, "true": 1,
-                                    "false": 0}
+    label_values: dict[str, int] = dict(common.LABEL_VALUES)
     created_at_day_only: bool = False
     ids_hashed: bool = False
 
@@ -159,12 +158,7 @@ def _parse(canon: str, raw: pd.Series, m: Mapping, errors: RowErrors,
            date_formats: tuple[str, ...]) -> pd.Series:
     dtype = ACCOUNT_DTYPES[canon]
     if canon == "label":
-        s = common.text(raw).str.lower()
-        values = {k.lower(): v for k, v in m.label_values.items()}
-        bad = s.notna() & ~s.isin(values).fillna(False).astype(bool)
-        if bad.any():
-            errors.add(bad, canon, f"label not in {sorted(values)}: " + s.fillna(""))
-        return s.map(values).astype("Int8")
+        return common.label_values(raw, canon, errors, m.label_values)
     if dtype == "Int64":
         return common.count(raw, canon, errors)
     if dtype == "boolean":

@@ -195,7 +195,8 @@ def conform_accounts(
     checks = []
     for col in ACCOUNT_COUNTS:
         negative = (canon[col] < 0).fillna(False).astype(bool)
-        checks.append((col, negative, "negative count " + canon[col].astype("string")))
+        checks.append((col, negative, lambda hit, col=col:
+                       "negative count " + canon.loc[hit, col].astype("string")))
     return _split(canon, rows, file, ACCOUNT_REQUIRED, "account_id",
                   "duplicate account observation" if unique else None, checks)
 
@@ -227,10 +228,10 @@ def _split(canon: pd.DataFrame, rows: pd.Series, file: str, required: tuple[str,
         if hit.any():
             rejects.append(make_rejects(file, rows[hit], col, f"required value {col} is missing"))
             bad |= hit
-    for col, hit, reasons in checks:
+    for col, hit, reasons in checks:  # reasons(hit) -> the reason of each hit row
         hit = hit & ~bad
         if hit.any():
-            rejects.append(make_rejects(file, rows[hit], col, reasons[hit]))
+            rejects.append(make_rejects(file, rows[hit], col, reasons(hit)))
             bad |= hit
     if duplicate_reason:
         dup = canon[key].duplicated(keep="first") & ~bad

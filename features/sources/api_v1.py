@@ -158,6 +158,6 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
     rest = latest.finish()
     if len(rest):
         # an account seen both as a user object and as a tweet author keeps the user object
-        rest = rest[~unique.contains(rest["account_id"].astype(str).tolist())]
+        rest = rest[~unique.contains(rest["account_id"])]
         rest = rest.reset_index(drop=True)
         yield ReadResult(NAME, accounts=rest)

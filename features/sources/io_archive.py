@@ -232,7 +232,7 @@ def read_release(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
 
     remaining = tweet_accounts.finish()
     if len(remaining):
-        remaining = remaining[~user_sink.contains(remaining["account_id"].astype(str).tolist())]
+        remaining = remaining[~user_sink.contains(remaining["account_id"])]
         remaining = remaining.assign(observed_at=observed_at).astype(
             {"observed_at": remaining["observed_at"].dtype})
         yield ReadResult(NAME, accounts=remaining.reset_index(drop=True))

@@ -149,6 +149,62 @@ class ScoresWriter:
         self.tmp.unlink(missing_ok=True)
 
 
+class StagedAccounts:
+    """Pass-1 output on local disk: the model's row features and key columns of every
+    accepted account, in input order (Parquet), so the input is parsed only once."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.writer: pq.ParquetWriter | None = None
+        self.rows = 0
+
+    def write(self, frame: pd.DataFrame) -> None:
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.path, table.schema, compression="none")
+        self.writer.write_table(table.cast(self.writer.schema))
+        self.rows += len(frame)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+    def read(self, chunksize: int):
+        """The staged rows again, ``chunksize`` at a time."""
+        if self.writer is None:
+            return
+        for batch in pq.ParquetFile(self.path).iter_batches(batch_size=chunksize):
+            yield batch.to_pandas()
+
+
+class ScoreSummary:
+    """Count, mean, flagged count and a fine histogram of the scores (quantiles to 1e-4),
+    so the summary costs the same memory for ten accounts or a billion."""
+
+    BINS = 10_000
+
+    def __init__(self) -> None:
+        self.hist = np.zeros(self.BINS + 1, dtype="int64")
+        self.n, self.total, self.flagged = 0, 0.0, 0
+
+    def add(self, prob: np.ndarray, flagged: np.ndarray) -> None:
+        self.hist += np.bincount(np.rint(prob * self.BINS).astype("int64"),
+                                 minlength=self.BINS + 1)
+        self.n += len(prob)
+        self.total += float(prob.sum())
+        self.flagged += int(flagged.sum())
+
+    def quantile(self, q: float) -> float:
+        cum = np.cumsum(self.hist)
+        return float(np.searchsorted(cum, q * self.n, side="left")) / self.BINS
+
+    def describe(self) -> str:
+        q = [self.quantile(x) for x in (0.1, 0.5, 0.9, 0.99)]
+        return (f"bot_probability: mean {self.total / self.n:.3f}, p10 {q[0]:.3f}, median "
+                f"{q[1]:.3f}, p90 {q[2]:.3f}, p99 {q[3]:.3f}; is_bot: {self.flagged:,} "
+                f"({self.flagged / self.n:.1%})")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s",
@@ -170,60 +226,62 @@ def main(argv: list[str] | None = None) -> int:
     writer = None
     try:
         with tempfile.TemporaryDirectory(prefix="botsieve-") as tmp:
-            # -- pass 1: population aggregates (creation days, posts for cadence) -------------
+            # -- pass 1: parse once; keep row features, learn the population -------------------
             population = CohortCounter()
             per_source: dict[str, CohortCounter] = {}
+            staged = StagedAccounts(os.path.join(tmp, "staged.parquet"))
             posts_files: list[str] = []
-            read = 0
-            bar = progress(None, "pass 1/2 (population)")
+            rejects = []
+            bar = progress(None, "pass 1/2 (read, row features)")
             for part in iter_read(args.inputs, fmt=args.format, options=opts):
                 for note in part.notes:
                     log.info("%s", note)
+                rejects.append(part.rejects)
                 if len(part.accounts):
                     population.add(part.accounts["created_at"])
-                    for src, rows in part.accounts.groupby("source", dropna=False):
-                        per_source.setdefault(str(src), CohortCounter()).add(rows["created_at"])
-                    read += len(part.accounts)
+                    if bundle.population == "source":
+                        for src, rows in part.accounts.groupby("source", dropna=False):
+                            per_source.setdefault(str(src), CohortCounter()).add(
+                                rows["created_at"])
+                    staged.write(bundle.row_stage(part.accounts))
                     bar.update(len(part.accounts))
                 if len(part.posts) and not args.posts:
                     path = os.path.join(tmp, f"posts-{len(posts_files):06d}.parquet")
                     part.posts.to_parquet(path, index=False)
                     posts_files.append(path)
             bar.close()
+            staged.close()
+            rejected = concat_rejects(rejects)
+            del rejects
             cadence = None
             if args.posts:
                 cadence = compute_cadence(args.posts)
             elif posts_files:
                 cadence = compute_cadence(posts_files)
-            log.info("population: %d accounts; cadence for %d accounts", read,
+            log.info("population: %d accounts; cadence for %d accounts", staged.rows,
                      0 if cadence is None else len(cadence))
 
-            # -- pass 2: score chunk by chunk ---------------------------------------------------
+            # -- pass 2: finish the vectors and score, chunk by chunk --------------------------
             writer = ScoresWriter(args.output)
-            rejects, probs, flagged = [], [], 0
+            summary = ScoreSummary()
             monitor = (DriftMonitor(bundle.contract["drift_reference"])
                        if "drift_reference" in bundle.contract else None)
-            bar = progress(read, "pass 2/2 (scoring)")
-            for part in iter_read(args.inputs, fmt=args.format, options=opts):
-                rejects.append(part.rejects)
-                acc = part.accounts
-                if not len(acc):
-                    continue
+            bar = progress(staged.rows, "pass 2/2 (scoring)")
+            for acc in staged.read(args.chunksize):
                 if bundle.population == "source":
                     chunks = [(rows, per_source[str(src)])
                               for src, rows in acc.groupby("source", dropna=False, sort=False)]
                 else:
                     chunks = [(acc, population)]
                 for rows, counter in chunks:
-                    scores = bundle.score(rows, cadence=cadence, population=counter,
-                                          precision=args.threshold_precision,
-                                          reasons=args.reasons, monitor=monitor)
+                    scores = bundle.score_staged(rows, cadence=cadence, population=counter,
+                                                 precision=args.threshold_precision,
+                                                 reasons=args.reasons, monitor=monitor)
                     writer.write(scores[OUTPUT_COLUMNS])
-                    probs.append(scores["bot_probability"].to_numpy())
-                    flagged += int(scores["is_bot"].sum())
+                    summary.add(scores["bot_probability"].to_numpy(),
+                                scores["is_bot"].to_numpy())
                 bar.update(len(acc))
             bar.close()
-            rejected = concat_rejects(rejects)
             rejects_path = Path(args.output).with_name(Path(args.output).stem + ".rejects.csv")
             tmp_rejects = Path(tmp) / "rejects.csv"
             rejected.to_csv(tmp_rejects, index=False)
@@ -249,14 +307,10 @@ def main(argv: list[str] | None = None) -> int:
             writer.abort()
         raise
 
-    p = np.concatenate(probs) if probs else np.array([])
-    scored = len(p)
-    print(f"read {read + len(rejected):,} rows: scored {scored:,} accounts, rejected "
+    print(f"read {staged.rows + len(rejected):,} rows: scored {summary.n:,} accounts, rejected "
           f"{len(rejected):,} (reasons in {rejects_path})")
-    if scored:
-        q = np.quantile(p, [0.1, 0.5, 0.9, 0.99])
-        print(f"bot_probability: mean {p.mean():.3f}, p10 {q[0]:.3f}, median {q[1]:.3f}, "
-              f"p90 {q[2]:.3f}, p99 {q[3]:.3f}; is_bot: {flagged:,} ({flagged / scored:.1%})")
+    if summary.n:
+        print(summary.describe())
     print(f"scores: {args.output}")
     return 0
 

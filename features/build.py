@@ -17,7 +17,7 @@ import pandas as pd
 from features.cadence import CADENCE_COLUMNS, compute_cadence
 from features.cohort import CohortCounter, CreationReference, cohort_block
 from features.names import ScreenNameBigrams, usable_names
-from features.registry import FEATURE_NAMES, FEATURES, RowContext
+from features.registry import BY_NAME, FEATURE_NAMES, FEATURES, RowContext
 
 STATE_VERSION = 1
 
@@ -63,15 +63,20 @@ class FeatureBuilder:
         """Feature names in vector order."""
         return np.asarray(FEATURE_NAMES, dtype=object)
 
-    def row_features(self, accounts: pd.DataFrame) -> pd.DataFrame:
-        """The row-stage features of ``accounts`` (pure per row, given the fitted state)."""
+    def row_features(self, accounts: pd.DataFrame, names: list[str] | None = None
+                     ) -> pd.DataFrame:
+        """The row-stage features of ``accounts`` (pure per row, given the fitted state);
+        only those in ``names`` when given."""
         ctx = RowContext(accounts, self.bigrams_)
-        data = {f.name: f.func(ctx) for f in FEATURES if f.stage == "row"}
+        wanted = None if names is None else set(names)
+        data = {f.name: f.func(ctx) for f in FEATURES
+                if f.stage == "row" and (wanted is None or f.name in wanted)}
         return pd.DataFrame(data, index=accounts.index, dtype="float64")
 
     def transform(self, accounts: pd.DataFrame, *, cadence: pd.DataFrame | None = None,
                   population: CohortCounter | None = None,
-                  population_by: str | None = None) -> pd.DataFrame:
+                  population_by: str | None = None,
+                  names: list[str] | None = None) -> pd.DataFrame:
         """Feature frame of ``accounts``, columns in :data:`FEATURE_NAMES` order.
 
         Parameters
@@ -82,35 +87,51 @@ class FeatureBuilder:
         population : creation-day counts of the scored population; default: ``accounts``.
         population_by : instead of one population, treat each value of this column (e.g.
             ``source``) as its own population.
+        names : compute only these features (in this order); default: all.
 
         Returns
         -------
-        DataFrame, shape (n, len(FEATURE_NAMES)), float64, same index as ``accounts``.
+        DataFrame, shape (n, len(names)), float64, same index as ``accounts``.
         """
-        out = self.row_features(accounts)
-        ids = accounts["account_id"].astype("string")
-        if cadence is not None and len(cadence):
-            cad = cadence.reindex(ids.to_numpy())
+        rows = self.row_features(accounts, names)
+        return self.complete(rows, accounts, cadence=cadence, population=population,
+                             population_by=population_by, names=names)
+
+    def complete(self, rows: pd.DataFrame, accounts: pd.DataFrame, *,
+                 cadence: pd.DataFrame | None = None, population: CohortCounter | None = None,
+                 population_by: str | None = None, names: list[str] | None = None
+                 ) -> pd.DataFrame:
+        """Add the cadence and cohort features to row features computed earlier.
+
+        ``accounts`` needs only ``account_id``, ``created_at`` (and the ``population_by``
+        column): a scorer can keep those and the row features from a first pass over a large
+        input and finish the vectors once the population is known.
+        """
+        names = list(FEATURE_NAMES) if names is None else list(names)
+        out = rows.copy()
+        if any(n in CADENCE_COLUMNS for n in names):
+            ids = accounts["account_id"].astype("string")
+            cad = cadence.reindex(ids.to_numpy()) if cadence is not None and len(cadence) \
+                else None
             for col in CADENCE_COLUMNS:
-                out[col] = cad[col].to_numpy(dtype="float64")
-        else:
-            for col in CADENCE_COLUMNS:
-                out[col] = np.nan
-        cohort = pd.DataFrame(index=accounts.index)
-        if population_by is not None:
-            parts = []
-            for _, rows in accounts.groupby(population_by, dropna=False, sort=False):
-                counter = CohortCounter().add(rows["created_at"])
-                parts.append(pd.DataFrame(cohort_block(rows["created_at"], counter,
-                                                       self.reference_), index=rows.index))
-            cohort = pd.concat(parts).loc[accounts.index]
-        else:
+                out[col] = np.nan if cad is None else cad[col].to_numpy(dtype="float64")
+        if any(BY_NAME[n].stage == "cohort" for n in names):
+            for col, values in self._cohort(accounts, population, population_by).items():
+                out[col] = values.to_numpy(dtype="float64")
+        return out[names]
+
+    def _cohort(self, accounts: pd.DataFrame, population: CohortCounter | None,
+                population_by: str | None) -> pd.DataFrame:
+        if population_by is None:
             counter = population or CohortCounter().add(accounts["created_at"])
-            cohort = pd.DataFrame(cohort_block(accounts["created_at"], counter, self.reference_),
-                                  index=accounts.index)
-        for col in cohort.columns:
-            out[col] = cohort[col].to_numpy(dtype="float64")
-        return out[list(FEATURE_NAMES)]
+            return pd.DataFrame(cohort_block(accounts["created_at"], counter, self.reference_),
+                                index=accounts.index)
+        parts = []
+        for _, rows in accounts.groupby(population_by, dropna=False, sort=False):
+            counter = CohortCounter().add(rows["created_at"])
+            parts.append(pd.DataFrame(cohort_block(rows["created_at"], counter,
+                                                   self.reference_), index=rows.index))
+        return pd.concat(parts).loc[accounts.index]
 
     def to_dict(self) -> dict:
         """JSON-ready parameters and learned state."""

@@ -207,13 +207,32 @@ class Bundle:
         ``population``: creation-day counts of the whole scored population (default: the
         accounts given). With population mode ``source``, each source is its own population.
         """
+        return self.finish_features(self.row_stage(accounts), cadence=cadence,
+                                    population=population)
+
+    #: Columns :meth:`row_stage` keeps beside the row features, for :meth:`finish_features`.
+    KEYS = ("account_id", "created_at", "source")
+
+    def row_stage(self, accounts: pd.DataFrame) -> pd.DataFrame:
+        """First stage of :meth:`features_of`: the model's row features of canonical accounts,
+        with the key columns (:attr:`KEYS`) the second stage needs. A scorer keeps this for a
+        large input while it learns the population, then calls :meth:`finish_features`."""
         if self.contract.get("created_at_to_day"):
             # training truncated creation times to the day (a source was day-only): do the same
             accounts = accounts.assign(created_at=accounts["created_at"].dt.floor("D"))
+        rows = self.builder.row_features(accounts, self.features)
+        keys = pd.DataFrame({k: accounts[k] for k in self.KEYS}, index=accounts.index)
+        return pd.concat([keys, rows], axis=1)
+
+    def finish_features(self, staged: pd.DataFrame, *, cadence: pd.DataFrame | None = None,
+                        population: CohortCounter | None = None) -> pd.DataFrame:
+        """Second stage of :meth:`features_of`: cadence and cohort features added to the
+        output of :meth:`row_stage`, columns in the model's order."""
         by = "source" if self.population == "source" and population is None else None
-        frame = self.builder.transform(accounts, cadence=cadence, population=population,
-                                       population_by=by)
-        return frame[self.features]
+        keys = staged[list(self.KEYS)]
+        rows = staged.drop(columns=list(self.KEYS))
+        return self.builder.complete(rows, keys, cadence=cadence, population=population,
+                                     population_by=by, names=self.features)
 
     def score_features(self, X: pd.DataFrame, *, precision: float | None = None,
                        reasons: str = "all") -> pd.DataFrame:
@@ -240,11 +259,19 @@ class Bundle:
               reasons: str = "all", monitor=None) -> pd.DataFrame:
         """Scores for canonical accounts: account_id, bot_probability (calibrated), is_bot (at
         the stored threshold for ``precision``), reasons, model_version."""
-        X = self.features_of(accounts, cadence=cadence, population=population)
+        return self.score_staged(self.row_stage(accounts), cadence=cadence,
+                                 population=population, precision=precision, reasons=reasons,
+                                 monitor=monitor)
+
+    def score_staged(self, staged: pd.DataFrame, *, cadence: pd.DataFrame | None = None,
+                     population: CohortCounter | None = None, precision: float | None = None,
+                     reasons: str = "all", monitor=None) -> pd.DataFrame:
+        """:meth:`score` for the output of :meth:`row_stage`."""
+        X = self.finish_features(staged, cadence=cadence, population=population)
         if monitor is not None:  # a drift.DriftMonitor counting the scored population
             monitor.add(X)
         out = self.score_features(X, precision=precision, reasons=reasons)
-        out.insert(0, "account_id", accounts["account_id"].astype("string").to_numpy())
+        out.insert(0, "account_id", staged["account_id"].astype("string").to_numpy())
         out["model_version"] = self.contract.get("model_version", "unregistered")
         return out.reset_index(drop=True)
 

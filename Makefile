@@ -1,12 +1,14 @@
 # Two entry points for a fresh machine with Python 3.11 and make:
 #   make run    build the environment if needed, then train on the embedded sample and score it
 #   make test   build the environment if needed, then run the test suite
+# `make browser` installs Debian's chromium for the UI test when no chromium is on PATH; `make test`
+# runs it first. Without root or passwordless sudo it prints why and the UI test is skipped.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint ui sample clean
+.PHONY: run test lint ui ui-screenshots browser sample clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +29,29 @@ ui: $(STAMP)
 		$(BIN)/mlflow server --backend-store-uri sqlite:///mlflow.db --host 127.0.0.1 \
 		--port 5000 --workers 1
 
-test: $(STAMP)
+# The README's UI screenshots: the UI test's own screenshots (tests/test_ui.py), copied to docs/.
+ui-screenshots: $(STAMP) browser
+	MLFLOW_DISABLE_TELEMETRY=true $(BIN)/python -m pytest -q tests/test_ui.py
+	cp test-artifacts/mlflow_ui_experiment.png test-artifacts/mlflow_ui_model.png docs/
+
+browser:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then \
+		exit 0; \
+	elif ! command -v apt-get >/dev/null 2>&1; then \
+		echo "browser: no chromium on PATH and no apt-get; the UI test will be skipped"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+		|| echo "browser: installing chromium with apt-get failed; the UI test will be skipped"; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+		(sudo -n apt-get update -qq && sudo -n env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq chromium) \
+		|| echo "browser: installing chromium with sudo apt-get failed; the UI test will be skipped"; \
+	else \
+		echo "browser: no chromium on PATH and no root or passwordless sudo to install it;" \
+			"run 'sudo apt-get install chromium' (the UI test is skipped meanwhile)"; \
+	fi
+
+test: $(STAMP) browser
 	$(BIN)/ruff check .
 	MLFLOW_DISABLE_TELEMETRY=true $(BIN)/python -m pytest -q
 

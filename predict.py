@@ -151,30 +151,38 @@ class ScoresWriter:
 
 class StagedAccounts:
     """Pass-1 output on local disk: the model's row features and key columns of every
-    accepted account, in input order (Parquet), so the input is parsed only once."""
+    accepted account, in input order (Arrow IPC, read back batch by batch without a memory
+    map, so memory does not grow with the input), so the input is parsed only once."""
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self.writer: pq.ParquetWriter | None = None
+        self.sink: pa.OSFile | None = None
+        self.writer: pa.ipc.RecordBatchFileWriter | None = None
+        self.schema: pa.Schema | None = None
         self.rows = 0
 
     def write(self, frame: pd.DataFrame) -> None:
         table = pa.Table.from_pandas(frame, preserve_index=False)
         if self.writer is None:
-            self.writer = pq.ParquetWriter(self.path, table.schema, compression="none")
-        self.writer.write_table(table.cast(self.writer.schema))
+            self.sink = pa.OSFile(self.path, "wb")
+            self.schema = table.schema
+            self.writer = pa.ipc.new_file(self.sink, self.schema)
+        self.writer.write_table(table.cast(self.schema))
         self.rows += len(frame)
 
     def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
+            self.sink.close()
 
-    def read(self, chunksize: int):
-        """The staged rows again, ``chunksize`` at a time."""
+    def read(self):
+        """The staged rows again, in the batches they were written in."""
         if self.writer is None:
             return
-        for batch in pq.ParquetFile(self.path).iter_batches(batch_size=chunksize):
-            yield batch.to_pandas()
+        with pa.OSFile(self.path, "rb") as source:
+            reader = pa.ipc.open_file(source)
+            for i in range(reader.num_record_batches):
+                yield reader.get_batch(i).to_pandas()
 
 
 class ScoreSummary:
@@ -229,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
             # -- pass 1: parse once; keep row features, learn the population -------------------
             population = CohortCounter()
             per_source: dict[str, CohortCounter] = {}
-            staged = StagedAccounts(os.path.join(tmp, "staged.parquet"))
+            staged = StagedAccounts(os.path.join(tmp, "staged.arrow"))
             posts_files: list[str] = []
             rejects = []
             bar = progress(None, "pass 1/2 (read, row features)")
@@ -267,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
             monitor = (DriftMonitor(bundle.contract["drift_reference"])
                        if "drift_reference" in bundle.contract else None)
             bar = progress(staged.rows, "pass 2/2 (scoring)")
-            for acc in staged.read(args.chunksize):
+            for acc in staged.read():
                 if bundle.population == "source":
                     chunks = [(rows, per_source[str(src)])
                               for src, rows in acc.groupby("source", dropna=False, sort=False)]

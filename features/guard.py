@@ -14,7 +14,6 @@ import logging
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import roc_auc_score
 
 from features.names import usable_names
 from features.registry import FEATURES, Feature
@@ -166,5 +165,7 @@ def leakage_audit(features: pd.DataFrame, labels: pd.Series, *, threshold: float
 def _oriented_auc(y: np.ndarray, x: np.ndarray) -> float:
     if len(y) == 0 or len(np.unique(y)) < 2 or len(np.unique(x)) < 2:
         return float("nan")
+    from sklearn.metrics import roc_auc_score  # training only: scoring never loads sklearn
+
     auc = roc_auc_score(y, x)
     return float(max(auc, 1 - auc))

@@ -25,8 +25,6 @@ from pathlib import Path
 import lightgbm as lgb
 import numpy as np
 import pandas as pd
-from sklearn.isotonic import IsotonicRegression
-from sklearn.linear_model import LogisticRegression
 
 from features.build import FeatureBuilder
 from features.cohort import CohortCounter
@@ -52,6 +50,9 @@ def fit_calibrator(raw: np.ndarray, y: np.ndarray, method: str) -> dict:
     Returns a JSON-ready description: isotonic (breakpoints, applied by linear interpolation and
     clipped at the ends, as scikit-learn does) or Platt (``1 / (1 + exp(-(a * logit(p) + b)))``).
     """
+    from sklearn.isotonic import IsotonicRegression  # fitting only: scoring never loads sklearn
+    from sklearn.linear_model import LogisticRegression
+
     ok = ~np.isnan(raw)
     raw, y = raw[ok], y[ok]
     if method == "isotonic":

@@ -27,12 +27,15 @@ from __future__ import annotations
 import glob
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import pandas as pd
 
 from features.schema import SchemaError
 from features.sources import common
+
+if TYPE_CHECKING:
+    import duckdb
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +131,8 @@ FROM read_csv({files}, header = true, all_varchar = true, filename = true, union
 def connect(*, threads: int | None = None, memory_limit: str | None = None
             ) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection with UTC session time (hours and days are UTC)."""
+    import duckdb  # loaded on first use: scoring without posts never needs it
+
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET enable_progress_bar = false")
@@ -233,6 +238,8 @@ def compute_cadence(posts, *, threads: int | None = None,
     DataFrame, shape (n_accounts_with_posts, 16)
         Indexed by ``account_id``; columns :data:`CADENCE_COLUMNS` (float64, NaN where undefined).
     """
+    import duckdb
+
     con = connect(threads=threads, memory_limit=memory_limit)
     try:
         rel = _relation(con, posts)

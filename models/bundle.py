@@ -269,10 +269,17 @@ class Bundle:
                      reasons: str = "all", monitor=None) -> pd.DataFrame:
         """:meth:`score` for the output of :meth:`row_stage`."""
         X = self.finish_features(staged, cadence=cadence, population=population)
+        return self.scores_for(staged["account_id"], X, precision=precision, reasons=reasons,
+                               monitor=monitor)
+
+    def scores_for(self, account_ids: pd.Series, X: pd.DataFrame, *,
+                   precision: float | None = None, reasons: str = "all",
+                   monitor=None) -> pd.DataFrame:
+        """The scores table for finished feature vectors ``X`` of ``account_ids``."""
         if monitor is not None:  # a drift.DriftMonitor counting the scored population
             monitor.add(X)
         out = self.score_features(X, precision=precision, reasons=reasons)
-        out.insert(0, "account_id", staged["account_id"].astype("string").to_numpy())
+        out.insert(0, "account_id", account_ids.astype("string").to_numpy())
         out["model_version"] = self.contract.get("model_version", "unregistered")
         return out.reset_index(drop=True)
 

@@ -180,7 +180,7 @@ def test_interrupted_predict_leaves_no_partial_scores_file(trained, tmp_path, mo
     bundle_dir = str(tmp / "out" / run.info.run_id / "bundle")
     out = tmp_path / "scores.csv"
     calls = {"n": 0}
-    real_score = Bundle.score_staged
+    real_score = Bundle.scores_for
 
     def failing(self, *args, **kwargs):
         calls["n"] += 1
@@ -188,7 +188,7 @@ def test_interrupted_predict_leaves_no_partial_scores_file(trained, tmp_path, mo
             raise KeyboardInterrupt  # as if the user pressed Ctrl-C mid-run
         return real_score(self, *args, **kwargs)
 
-    monkeypatch.setattr(Bundle, "score_staged", failing)
+    monkeypatch.setattr(Bundle, "scores_for", failing)
     with pytest.raises(KeyboardInterrupt):
         predict.main(["--model", bundle_dir, "--output", str(out), "--chunksize", "1000",
                       *SAMPLE_INPUTS])

@@ -156,6 +156,12 @@ def _strings(arr: pa.Array, index: pd.Index) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([arr])), index=index)
 
 
+def constant_strings(value: str, index: pd.Index) -> pd.Series:
+    """A ``string`` column holding ``value`` on every row (built in Arrow, not row by row)."""
+    one = pa.array([value], pa.large_string())
+    return _strings(one.take(np.zeros(len(index), dtype="int32")), index)
+
+
 def _clean(raw: pd.Series) -> pd.Series:
     """Strip white space; map the missing-value spellings to <NA>."""
     return _strings(_clean_arrow(raw), raw.index)
@@ -687,10 +693,11 @@ def provenance(
     data; for the group: a labels file's group, then ``opts.group``, then the reader's default.
     """
     out = frame.copy()
-    out["source"] = source
-    out["source_format"] = fmt
+    out["source"] = constant_strings(source, out.index)
+    out["source_format"] = constant_strings(fmt, out.index)
     if "group" not in out.columns or opts.group is not None:
-        out["group"] = opts.group if opts.group is not None else group
+        out["group"] = constant_strings(opts.group if opts.group is not None else group,
+                                        out.index)
     else:
         out["group"] = out["group"].fillna(group)
     if opts.label is not None:

@@ -87,6 +87,18 @@ def load_model(spec: str, tracking_uri: str | None) -> Bundle:
     return Bundle.load(Path(local) / "artifacts" / "bundle")
 
 
+def memory_note() -> str:
+    """Resident memory now and at its peak, and what Arrow holds."""
+    import resource
+
+    import psutil
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    now = psutil.Process().memory_info().rss / 2**20
+    return (f"memory {now:.0f} MiB (peak {peak:.0f} MiB, Arrow "
+            f"{pa.total_allocated_bytes() / 2**20:.0f} MiB)")
+
+
 def progress(total: int | None, desc: str):
     """A progress bar on a terminal, plain log lines otherwise."""
     if sys.stderr.isatty():
@@ -278,9 +290,9 @@ def main(argv: list[str] | None = None) -> int:
                 cadence = compute_cadence(args.posts)
             elif posts_files:
                 cadence = compute_cadence(posts_files)
-            log.info("pass 1: %d accounts read in %.1f s; cadence for %d accounts",
+            log.info("pass 1: %d accounts read in %.1f s; cadence for %d accounts; %s",
                      staged.rows, time.perf_counter() - started,
-                     0 if cadence is None else len(cadence))
+                     0 if cadence is None else len(cadence), memory_note())
             started = time.perf_counter()
 
             # -- pass 2: finish the vectors and score, chunk by chunk --------------------------
@@ -310,8 +322,8 @@ def main(argv: list[str] | None = None) -> int:
                                 scores["is_bot"].to_numpy())
                     bar.update(len(ids))
             bar.close()
-            log.info("pass 2: %d accounts scored in %.1f s", summary.n,
-                     time.perf_counter() - started)
+            log.info("pass 2: %d accounts scored in %.1f s; %s", summary.n,
+                     time.perf_counter() - started, memory_note())
             rejects_path = Path(args.output).with_name(Path(args.output).stem + ".rejects.csv")
             tmp_rejects = Path(tmp) / "rejects.csv"
             rejected.to_csv(tmp_rejects, index=False)

@@ -14,7 +14,6 @@ import hashlib
 import json
 import logging
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -50,6 +49,7 @@ from models.evaluate import (
     summarise,
     train_booster,
 )
+from models.tracking import git_commit
 from models.tune import TrialLogger, tune
 
 log = logging.getLogger("botsieve.train")
@@ -80,13 +80,29 @@ def search_fingerprint(config: Config) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
 
 
-def git_commit() -> str:
-    """The commit of the code, or 'unknown' outside a git checkout."""
-    try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
-                              check=True, cwd=Path(__file__).parent).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
+#: The saved runs-table view every training run keeps on its experiment (MLflow's "shared view":
+#: an experiment tag the UI reads), so the UI opens on what runs are compared by:
+#: ``/#/experiments/<id>/runs?viewStateShareKey=grouped-roc-auc``.
+RUNS_VIEW_KEY = "grouped-roc-auc"
+RUNS_VIEW_METRICS = ("cv_grouped_roc_auc", "cv_grouped_pr_auc", "cv_grouped_recall_at_p90",
+                     "cv_random_roc_auc")
+
+
+def save_runs_view(client: MlflowClient, experiment_id: str) -> None:
+    """Training runs only, newest first, with the model version and the headline metrics."""
+    metrics = [f"metrics.`{m}`" for m in RUNS_VIEW_METRICS]
+    state = {
+        "searchFilter": "tags.kind = 'training'",
+        "orderByKey": "attributes.start_time", "orderByAsc": False,
+        "selectedColumns": ["attributes.`Models`", *metrics, "tags.`config_name`"],
+        "columnOrder": ["attributes.`Models`", *metrics],
+        "columnWidths": dict.fromkeys(metrics, 160),
+    }
+    now = int(time.time() * 1000)
+    view = {"name": "Grouped ROC-AUC", "createdAt": now, "updatedAt": now,
+            "state": json.dumps(state)}
+    client.set_experiment_tag(experiment_id, f"mlflow.sharedViewState.{RUNS_VIEW_KEY}",
+                              json.dumps(view))
 
 
 def holdout_scores(config: Config, bundle: Bundle, train_ids: set[str]) -> dict[str, float]:
@@ -257,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
             registered_model_name=config.model.registered_name,
         )
         client = MlflowClient()
+        save_runs_view(client, run.info.experiment_id)
         version = str(info.registered_model_version)
         name = config.model.registered_name
         client.set_registered_model_alias(name, "challenger", version)

@@ -44,7 +44,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -71,6 +70,7 @@ from models.dataset import (
     transform,
 )
 from models.evaluate import Fold, metrics, train_booster
+from models.tracking import git_commit
 
 log = logging.getLogger("botsieve.generalisation")
 
@@ -307,15 +307,6 @@ def heatmap(wide: pd.DataFrame, metric: str = "roc_auc") -> Figure:
 
 
 # -- command line ----------------------------------------------------------------------------
-
-def git_commit() -> str:
-    """The commit of the code, or 'unknown' outside a git checkout."""
-    try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
-                              check=True, cwd=Path(__file__).parent).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m models.generalisation", description=__doc__,

@@ -190,7 +190,7 @@ def test_interrupted_predict_leaves_no_partial_scores_file(trained, tmp_path, mo
 
     monkeypatch.setattr(Bundle, "scores_for", failing)
     with pytest.raises(KeyboardInterrupt):
-        predict.main(["--model", bundle_dir, "--output", str(out), "--chunksize", "1000",
+        predict.main(["--model", bundle_dir, "--output", str(out), "--chunksize", "200",
                       *SAMPLE_INPUTS])
     assert not out.exists()
     assert not list(tmp_path.glob(".scores.csv.*"))  # the temporary file is gone too

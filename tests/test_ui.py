@@ -5,7 +5,6 @@ aliases. Screenshots and rendered DOMs go to test-artifacts/ (the README images 
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -29,7 +28,7 @@ pytestmark = pytest.mark.slow
 ARTIFACTS = ROOT / "test-artifacts"
 METRIC = "cv_grouped_roc_auc"
 METRIC_COLUMN = f"metrics.`{METRIC}`"
-VIEW_KEY = "grouped-roc-auc"  # a saved runs-table view, stored as an experiment tag
+VIEW_KEY = train.RUNS_VIEW_KEY  # the runs-table view train.py saves on its experiment
 MODEL = "botsieve"
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -86,21 +85,6 @@ def _train(tmp: Path) -> int:
     ])
 
 
-def _save_view(client: MlflowClient, experiment_id: str) -> None:
-    """A saved runs-table view: training runs only, with the grouped ROC-AUC column."""
-    state = {
-        "searchFilter": "tags.kind = 'training'",
-        "orderByKey": "attributes.start_time", "orderByAsc": False,
-        "selectedColumns": ["attributes.`Models`", METRIC_COLUMN],
-        "columnOrder": [METRIC_COLUMN], "columnWidths": {METRIC_COLUMN: 190},
-    }
-    now = int(time.time() * 1000)
-    envelope = {"name": "Grouped ROC-AUC", "createdAt": now, "updatedAt": now,
-                "state": json.dumps(state)}
-    client.set_experiment_tag(experiment_id, f"mlflow.sharedViewState.{VIEW_KEY}",
-                              json.dumps(envelope))
-
-
 @pytest.fixture(scope="module")
 def ui(tmp_path_factory):
     """A trained store served by `mlflow server` on 127.0.0.1; yields URL, client, run."""
@@ -131,7 +115,6 @@ def ui(tmp_path_factory):
         client = MlflowClient(uri)
         experiment = client.get_experiment_by_name("botsieve")
         (run,) = client.search_runs([experiment.experiment_id], "tags.kind = 'training'")
-        _save_view(client, experiment.experiment_id)
         yield url, client, run
     finally:
         _stop(server)

@@ -11,6 +11,7 @@ import logging
 import re
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -425,14 +426,13 @@ def iter_csv(
                     quoted_strings_can_be_null=False,
                 ),
             )
-            for batch in reader:
+            for batch, frame in _read_ahead(reader):
                 n = batch.num_rows
                 pending = np.array(sorted(r for r in bad_rows if r >= next_row), dtype="int64")
                 candidates = np.arange(next_row, next_row + n + len(pending) + 1, dtype="int64")
                 numbers = candidates[~np.isin(candidates, pending)][:n]
                 if n:
                     next_row = int(numbers[-1]) + 1
-                frame = batch.to_pandas()
                 for start in range(0, n, chunksize):
                     part = frame.iloc[start : start + chunksize].reset_index(drop=True)
                     rows = pd.Series(numbers[start : start + chunksize], dtype="int64")
@@ -448,6 +448,26 @@ def iter_csv(
                 "latin-1, read it with a mapping that sets `encoding`"
             ) from exc
         raise SchemaError(f"{path}: malformed CSV near data row {next_row}: {msg}") from exc
+
+
+def _read_ahead(reader: pa_csv.CSVStreamReader) -> Iterator[tuple[pa.RecordBatch, pd.DataFrame]]:
+    """The reader's blocks with their pandas frames, the next block decoded in a helper thread
+    (Arrow releases the GIL) while the caller parses this one. Rows the reader finds malformed
+    are recorded from that thread; they always belong to later rows than the caller's block."""
+
+    def decode():
+        batch = reader.read_next_batch()
+        return batch, batch.to_pandas()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(decode)
+        while True:
+            try:
+                item = pending.result()
+            except StopIteration:
+                return
+            pending = pool.submit(decode)
+            yield item
 
 
 def frame_of(columns: list[str]) -> pd.DataFrame:

@@ -60,6 +60,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                              "(default: the first stored, 0.9)")
     parser.add_argument("--observed-at", help="when the input counts were observed (UTC)")
     parser.add_argument("--chunksize", type=int, default=200_000, help="accounts per chunk")
+    parser.add_argument("--tmp-dir", help="where pass 1 keeps the staged row features (about "
+                        "160 bytes an account; default: the scores file's folder, on disk "
+                        "rather than a RAM-backed /tmp)")
     parser.add_argument("--drift-threshold", type=float, default=0.2,
                         help="warn about features whose population stability index against "
                              "the training data exceeds this")
@@ -67,7 +70,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="which rows get reasons (they cost more than the scores)")
     parser.add_argument("--tracking-uri", help="MLflow tracking URI for registry/run models "
                         "(default: $MLFLOW_TRACKING_URI, else sqlite:///mlflow.db)")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if Path(args.output).suffix.lower() not in (".csv", ".parquet"):
+        parser.error(f"--output {args.output}: the scores file must end in .csv or .parquet")
+    if args.chunksize < 1:
+        parser.error("--chunksize must be at least 1")
+    return args
 
 
 def load_model(spec: str, tracking_uri: str | None) -> Bundle:
@@ -170,8 +178,9 @@ class StagedAccounts:
     accepted account, in input order (Arrow IPC, read back batch by batch without a memory
     map, so memory does not grow with the input), so the input is parsed only once."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, chunksize: int) -> None:
         self.path = path
+        self.chunksize = chunksize
         self.sink: pa.OSFile | None = None
         self.writer: pa.ipc.RecordBatchFileWriter | None = None
         self.schema: pa.Schema | None = None
@@ -183,7 +192,7 @@ class StagedAccounts:
             self.sink = pa.OSFile(self.path, "wb")
             self.schema = table.schema
             self.writer = pa.ipc.new_file(self.sink, self.schema)
-        self.writer.write_table(table.cast(self.schema))
+        self.writer.write_table(table.cast(self.schema), max_chunksize=self.chunksize)
         self.rows += len(frame)
 
     def close(self) -> None:
@@ -209,23 +218,35 @@ class StagedAccounts:
 
 
 class ScoreSummary:
-    """Count, mean, flagged count and a fine histogram of the scores (quantiles to 1e-4),
-    so the summary costs the same memory for ten accounts or a billion."""
+    """Count, mean, flagged count and quantiles of the scores: exact for up to a million
+    scores, then from a fine histogram (to 1e-4), so the summary's memory is bounded for any
+    number of accounts."""
 
     BINS = 10_000
+    EXACT = 1_000_000
 
     def __init__(self) -> None:
-        self.hist = np.zeros(self.BINS + 1, dtype="int64")
+        self.hist: np.ndarray | None = None
+        self.kept: list[np.ndarray] = []
         self.n, self.total, self.flagged = 0, 0.0, 0
 
     def add(self, prob: np.ndarray, flagged: np.ndarray) -> None:
-        self.hist += np.bincount(np.rint(prob * self.BINS).astype("int64"),
-                                 minlength=self.BINS + 1)
         self.n += len(prob)
         self.total += float(prob.sum())
         self.flagged += int(flagged.sum())
+        if self.hist is None and self.n <= self.EXACT:
+            self.kept.append(np.asarray(prob, dtype="float64"))
+            return
+        if self.hist is None:
+            self.hist = np.zeros(self.BINS + 1, dtype="int64")
+            prob = np.concatenate([*self.kept, prob])
+            self.kept = []
+        self.hist += np.bincount(np.rint(prob * self.BINS).astype("int64"),
+                                 minlength=self.BINS + 1)
 
     def quantile(self, q: float) -> float:
+        if self.hist is None:
+            return float(np.quantile(np.concatenate(self.kept), q))
         cum = np.cumsum(self.hist)
         return float(np.searchsorted(cum, q * self.n, side="left")) / self.BINS
 
@@ -256,11 +277,13 @@ def main(argv: list[str] | None = None) -> int:
 
     writer = None
     try:
-        with tempfile.TemporaryDirectory(prefix="botsieve-") as tmp:
+        tmp_parent = args.tmp_dir or str(Path(args.output).resolve().parent)
+        Path(tmp_parent).mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=".botsieve-", dir=tmp_parent) as tmp:
             # -- pass 1: parse once; keep row features, learn the population -------------------
             population = CohortCounter()
             per_source: dict[str, CohortCounter] = {}
-            staged = StagedAccounts(os.path.join(tmp, "staged.arrow"))
+            staged = StagedAccounts(os.path.join(tmp, "staged.arrow"), args.chunksize)
             posts_files: list[str] = []
             rejects = []
             started = time.perf_counter()

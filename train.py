@@ -55,7 +55,7 @@ from models.tune import TrialLogger, tune
 log = logging.getLogger("botsieve.train")
 HERE = Path(__file__).resolve().parent
 
-PIP_REQUIREMENTS = ["lightgbm>=4.3", "pandas>=2.1", "numpy>=1.26", "scikit-learn>=1.4",
+PIP_REQUIREMENTS = ["lightgbm>=4.3", "pandas>=3.0", "numpy>=1.26", "scikit-learn>=1.4",
                     "duckdb>=1.3", "pyarrow>=14", "pydantic>=2.5", "pyyaml>=6.0", "ijson>=3.2"]
 
 
@@ -273,13 +273,16 @@ def main(argv: list[str] | None = None) -> int:
             registered_model_name=config.model.registered_name,
         )
         client = MlflowClient()
-        save_runs_view(client, run.info.experiment_id)
         version = str(info.registered_model_version)
         name = config.model.registered_name
         client.set_registered_model_alias(name, "challenger", version)
         aliases = client.get_registered_model(name).aliases
         if args.promote or "champion" not in aliases:
             client.set_registered_model_alias(name, "champion", version)
+        try:
+            save_runs_view(client, run.info.experiment_id)
+        except mlflow.exceptions.MlflowException as exc:  # e.g. no write access to the experiment
+            log.warning("could not save the runs view on the experiment: %s", exc)
         logging_s += time.perf_counter() - t0
         timings["total_s"] = time.perf_counter() - started
         timings["mlflow_logging_s"] = logging_s + trial_logger.seconds

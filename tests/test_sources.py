@@ -357,3 +357,40 @@ def test_io_tweets_without_reply_and_quote_columns_give_missing_flags(tmp_path):
     pd.testing.assert_series_equal(by_reader, by_duckdb)
     assert pd.isna(by_duckdb["reply_share"]) and by_duckdb["retweet_share"] == 0.5
     assert by_duckdb["gap_median_s"] == 1800
+
+
+def test_counts_outside_plain_decimal_are_rejects_whatever_the_rest_of_the_chunk(tmp_path):
+    """Hex, other scripts' digits and values past 64 bits are rejects with their reason, in a
+    chunk of otherwise clean values (the fast path) as in a chunk that holds a 12.0."""
+    rows = ["0x1F", "\u0663", "9223372036854775808", "10"]
+    for extra in ("11", "12.0"):
+        path = tmp_path / f"users_{extra}.csv"
+        lines = ["id,screen_name,followers_count,friends_count"]
+        lines += [f"{i},u{i},{v},5" for i, v in enumerate([*rows, extra], 1)]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        res = read_files([str(path)], fmt="flat_csv")
+        assert res.accounts["account_id"].tolist() == ["4", "5"], extra
+        assert res.accounts["followers_count"].tolist() == [10, int(float(extra))]
+        reasons = dict(zip(res.rejects["row"], res.rejects["reason"], strict=True))
+        assert reasons == {1: "not a whole number: 0x1F", 2: "not a whole number: \u0663",
+                           3: "count too large for a 64-bit integer: 9223372036854775808"}
+
+
+def test_seen_ids_agree_with_a_python_set_even_when_first_hashes_collide():
+    """The duplicate check's hash set against a plain set, with first hashes drawn from a small
+    range so that many ids share one (the case the second hash settles)."""
+    import numpy as np
+
+    from features.sources.common import SeenIds
+
+    rng = np.random.default_rng(0)
+    seen, reference = SeenIds(), set()
+    for _ in range(30):
+        h1 = rng.integers(0, 2**16, 3000, dtype=np.uint64)
+        h2 = rng.integers(0, 2**63, 3000, dtype=np.uint64)
+        found = seen.contains(h1, h2)
+        expected = np.array([(a, b) in reference for a, b in zip(h1, h2, strict=True)])
+        assert (found == expected).all()
+        seen.add(h1[~found], h2[~found])
+        reference.update(zip(h1[~found], h2[~found], strict=True))
+    assert seen.n == len(reference) and len(seen.runs) < 10

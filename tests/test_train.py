@@ -195,6 +195,7 @@ def test_interrupted_predict_leaves_no_partial_scores_file(trained, tmp_path, mo
     assert calls["n"] == 2  # one chunk was written before the interrupt
     assert not out.exists()
     assert not list(tmp_path.glob(".scores.csv.*"))  # the temporary file is gone too
+    assert not list(tmp_path.glob(".botsieve-*"))  # and so are the staged row features
 
 
 def test_killed_study_resumes_with_its_finished_trials(tmp_path):

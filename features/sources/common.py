@@ -181,7 +181,10 @@ def count(raw: pd.Series, column: str, errors: RowErrors) -> pd.Series:
     else goes through the checked path, which names each bad value.
     """
     s = _clean_arrow(raw)
+    plain = pc.all(pc.match_substring_regex(s, r"^-?[0-9]+$")).as_py() is not False
     try:
+        if not plain:  # Arrow's cast would also read e.g. 0x1F: only plain digits go fast
+            raise pa.ArrowInvalid("not plain digits")
         values = pc.cast(s, pa.int64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return _count_checked(_strings(s, raw.index), column, errors)
@@ -192,11 +195,15 @@ def count(raw: pd.Series, column: str, errors: RowErrors) -> pd.Series:
 
 def _count_checked(s: pd.Series, column: str, errors: RowErrors) -> pd.Series:
     ok = s.str.fullmatch(_WHOLE.pattern).fillna(False).astype(bool)
+    values = pd.to_numeric(s.where(ok), errors="coerce").astype("float64")
+    ok &= values.notna()  # e.g. digits of other scripts, which the pattern's \d lets through
     bad = s.notna() & ~ok
     if bad.any():
         errors.add(bad, column, "not a whole number: " + s.fillna(""))
-    values = pd.to_numeric(s.where(ok), errors="coerce")
-    return values.round().astype("Int64")
+    huge = ok & (values.abs() >= 2.0**63)
+    if huge.any():
+        errors.add(huge, column, "count too large for a 64-bit integer: " + s.fillna(""))
+    return values.where(ok & ~huge).round().astype("Int64")
 
 
 def flag(raw: pd.Series, column: str, errors: RowErrors, *, empty_is: bool | None) -> pd.Series:
@@ -647,9 +654,20 @@ class SeenIds:
         self.n += len(h1)
         while len(self.runs) > 1 and len(self.runs[-2][0]) <= 2 * len(self.runs[-1][0]):
             (a1, a2), (b1, b2) = self.runs[-2], self.runs.pop()
-            m1, m2 = np.concatenate([a1, b1]), np.concatenate([a2, b2])
-            order = np.argsort(m1, kind="stable")
-            self.runs[-1] = (m1[order], m2[order])
+            self.runs[-1] = _merge_sorted(a1, a2, b1, b2)
+
+
+def _merge_sorted(a1: np.ndarray, a2: np.ndarray, b1: np.ndarray, b2: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Merge two runs sorted by their first hash, without a sort (the new arrays and one mask
+    are the only temporaries)."""
+    at = np.searchsorted(a1, b1, side="right") + np.arange(len(b1))
+    from_a = np.ones(len(a1) + len(b1), dtype=bool)
+    from_a[at] = False
+    m1, m2 = np.empty(len(from_a), dtype=a1.dtype), np.empty(len(from_a), dtype=a2.dtype)
+    m1[at], m1[from_a] = b1, a1
+    m2[at], m2[from_a] = b2, a2
+    return m1, m2
 
 
 class AccountSink:

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import mlflow
+import numpy as np
 import optuna
 import pandas as pd
 import pytest
@@ -172,6 +173,30 @@ def test_predict_chunked_equals_one_chunk_and_writes_rejects(trained, tmp_path):
     assert (tmp_path / "one.rejects.csv").exists()
     # reasons name features with signed contributions
     assert a["reasons"].str.match(r"^\w+=[^ ]+ \([+-]\d+\.\d\d\)").all()
+
+
+def test_predict_with_one_population_per_source_equals_bundle_score(trained, tmp_path):
+    """A model trained with ``features.population: source`` counts creation cohorts within each
+    input source: predict.py's two passes must give what one in-memory call gives."""
+    tmp, client = trained
+    run = _parent_run(client)[0]
+    bundle = Bundle.load(tmp / "out" / run.info.run_id / "bundle")
+    bundle.contract["population"] = "source"
+    bundle_dir = bundle.save(tmp_path / "bundle_source")
+    out = tmp_path / "scores.parquet"
+    assert predict.main(["--model", str(bundle_dir), "--output", str(out), "--chunksize", "300",
+                         "--reasons", "none", *SAMPLE_INPUTS]) == 0
+    got = pd.read_parquet(out).set_index("account_id")
+    accounts = read_files(SAMPLE_INPUTS).accounts
+    assert accounts["source"].nunique() == 3
+    expected = Bundle.load(bundle_dir).score(accounts, reasons="none").set_index("account_id")
+    assert len(got) == len(expected) == 3300
+    pd.testing.assert_series_equal(got["bot_probability"],
+                                   expected.loc[got.index, "bot_probability"])
+    # and the populations differ from one pooled population
+    pooled = Bundle.load(tmp / "out" / run.info.run_id / "bundle").score(accounts, reasons="none")
+    assert not np.allclose(pooled["bot_probability"].to_numpy(),
+                           expected["bot_probability"].to_numpy())
 
 
 def test_interrupted_predict_leaves_no_partial_scores_file(trained, tmp_path, monkeypatch):

@@ -299,6 +299,7 @@ def main(argv: list[str] | None = None) -> int:
                             per_source.setdefault(str(src), CohortCounter()).add(
                                 rows["created_at"])
                     staged.write(bundle.row_stage(part.accounts))
+                    pa.default_memory_pool().release_unused()
                     bar.update(len(part.accounts))
                 if len(part.posts) and not args.posts:
                     path = os.path.join(tmp, f"posts-{len(posts_files):06d}.parquet")
@@ -343,6 +344,8 @@ def main(argv: list[str] | None = None) -> int:
                     writer.write(scores[OUTPUT_COLUMNS])
                     summary.add(scores["bot_probability"].to_numpy(),
                                 scores["is_bot"].to_numpy())
+                    del scores
+                    pa.default_memory_pool().release_unused()  # keep the peak to one frame
                     bar.update(len(ids))
             bar.close()
             log.info("pass 2: %d accounts scored in %.1f s; %s", summary.n,

@@ -9,6 +9,7 @@ import io
 import json
 import logging
 import re
+import threading
 import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -428,8 +429,9 @@ def iter_csv(
     next_row = 1
     try:
         with open_binary(path) as fh:
+            paced = PacedReader(fh, block)
             reader = pa_csv.open_csv(
-                fh,
+                paced,
                 read_options=pa_csv.ReadOptions(
                     use_threads=False, block_size=block, encoding=encoding
                 ),
@@ -442,7 +444,7 @@ def iter_csv(
                     quoted_strings_can_be_null=False,
                 ),
             )
-            for batch, frame in _read_ahead(reader):
+            for batch, frame in _read_ahead(reader, paced):
                 n = batch.num_rows
                 pending = np.array(sorted(r for r in bad_rows if r >= next_row), dtype="int64")
                 candidates = np.arange(next_row, next_row + n + len(pending) + 1, dtype="int64")
@@ -466,12 +468,56 @@ def iter_csv(
         raise SchemaError(f"{path}: malformed CSV near data row {next_row}: {msg}") from exc
 
 
-def _read_ahead(reader: pa_csv.CSVStreamReader) -> Iterator[tuple[pa.RecordBatch, pd.DataFrame]]:
+class PacedReader(io.RawIOBase):
+    """A binary file that lets Arrow's CSV reader read only a few blocks ahead of the blocks
+    asked for. Left alone, Arrow's I/O thread reads ahead as fast as the disk allows, so a slow
+    consumer ends up holding most of a large file in memory.
+
+    ``grant()`` allows one more block (called once per block asked for). A read beyond the
+    allowance waits; after ``PATIENCE`` seconds it goes ahead anyway, so a row longer than the
+    allowance (a huge quoted field) slows reading down instead of blocking it.
+    """
+
+    AHEAD = 2  # blocks beyond the ones asked for: the block being cut needs the next one
+    PATIENCE = 2.0  # seconds a read waits for its allowance before it goes ahead anyway
+
+    def __init__(self, raw, block: int) -> None:
+        super().__init__()
+        self.raw, self.block = raw, block
+        self.allowed = self.AHEAD * block
+        self.done = 0
+        self.cond = threading.Condition()
+
+    def readable(self) -> bool:
+        return True
+
+    def grant(self) -> None:
+        with self.cond:
+            self.allowed += self.block
+            self.cond.notify_all()
+
+    def read(self, size: int = -1) -> bytes:
+        with self.cond:
+            self.cond.wait_for(lambda: self.done < self.allowed or self.closed,
+                               timeout=self.PATIENCE)
+        data = self.raw.read(size)
+        self.done += len(data)
+        return data
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _read_ahead(reader: pa_csv.CSVStreamReader, paced: PacedReader
+                ) -> Iterator[tuple[pa.RecordBatch, pd.DataFrame]]:
     """The reader's blocks with their pandas frames, the next block decoded in a helper thread
     (Arrow releases the GIL) while the caller parses this one. Rows the reader finds malformed
     are recorded from that thread; they always belong to later rows than the caller's block."""
 
     def decode():
+        paced.grant()
         batch = reader.read_next_batch()
         return batch, batch.to_pandas()
 

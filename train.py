@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
 
         # -- final model: all rows, calibrated on grouped out-of-fold scores ----------------
         builder = make_builder(config.features).fit(data.accounts)
-        X = transform(builder, data, config.features)[features]
+        X = transform(builder, data, config.features, names=features)
         booster = train_booster(X, y, best, seed=config.seed,
                                 num_threads=config.model.num_threads)
         calibrator = fit_calibrator(oof, y, config.model.calibration)

@@ -235,6 +235,11 @@ class Bundle:
         return self.builder.complete(rows, keys, cadence=cadence, population=population,
                                      population_by=by, names=self.features)
 
+    def predict(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Raw model score (what the stored thresholds cut) and calibrated probability."""
+        raw = self.booster.predict(X)
+        return raw, apply_calibrator(self.contract["calibrator"], raw)
+
     def score_features(self, X: pd.DataFrame, *, precision: float | None = None,
                        reasons: str = "all") -> pd.DataFrame:
         """Calibrated probability, decision and reasons for a feature frame.
@@ -243,8 +248,7 @@ class Bundle:
         reasons get an empty string. Reasons cost far more than the prediction itself
         (LightGBM's per-feature contributions are TreeSHAP values).
         """
-        raw = self.booster.predict(X)
-        prob = apply_calibrator(self.contract["calibrator"], raw)
+        raw, prob = self.predict(X)
         threshold = self.threshold(precision)  # on the raw score
         decision = raw >= threshold if threshold is not None else np.zeros(len(prob), bool)
         text = np.full(len(X), "", dtype=object)

@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 
 from features.schema import SchemaError
-from models.bundle import Bundle, BundleError, apply_calibrator
+from models.bundle import Bundle, BundleError
 from models.config import Config, ConfigError, SourceConfig, load_config
 from models.dataset import Dataset, load_dataset, read_source
 from models.evaluate import metrics
@@ -290,9 +290,7 @@ def evaluation_sets(accounts: pd.DataFrame, order: list[str]) -> list[EvalSet]:
 
 def model_scores(bundle: Bundle, data: Dataset) -> tuple[np.ndarray, np.ndarray]:
     """Raw model score and calibrated bot_probability of every account (one population)."""
-    X = bundle.features_of(data.accounts, cadence=data.cadence)
-    raw = bundle.booster.predict(X)
-    return raw, apply_calibrator(bundle.contract["calibrator"], raw)
+    return bundle.predict(bundle.features_of(data.accounts, cadence=data.cadence))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -106,8 +106,8 @@ def make_builder(cfg: FeatureConfig) -> FeatureBuilder:
 
 
 def transform(builder: FeatureBuilder, data: Dataset, cfg: FeatureConfig,
-              rows: np.ndarray | None = None) -> pd.DataFrame:
-    """Feature frame of ``data`` (or of its ``rows``).
+              rows: np.ndarray | None = None, names: list[str] | None = None) -> pd.DataFrame:
+    """Feature frame of ``data`` (or of its ``rows``); only the features ``names`` when given.
 
     Cohort counts use no labels, so their population is always the whole table (each source of
     it with ``population: source``), whichever rows are transformed: a fold's features do not
@@ -120,10 +120,10 @@ def transform(builder: FeatureBuilder, data: Dataset, cfg: FeatureConfig,
             counter = CohortCounter().add(
                 data.accounts.loc[data.accounts["source"] == source, "created_at"])
             parts.append(builder.transform(acc.loc[idx], cadence=data.cadence,
-                                           population=counter))
+                                           population=counter, names=names))
         return pd.concat(parts).loc[acc.index]
     counter = CohortCounter().add(data.accounts["created_at"])
-    return builder.transform(acc, cadence=data.cadence, population=counter)
+    return builder.transform(acc, cadence=data.cadence, population=counter, names=names)
 
 
 @dataclass

@@ -125,8 +125,8 @@ class PreparedFolds:
         self.frames = []
         for fold in folds:
             builder = make_builder(config.features).fit(data.accounts.iloc[fold.train])
-            x_train = transform(builder, data, config.features, fold.train)[features]
-            x_test = transform(builder, data, config.features, fold.test)[features]
+            x_train = transform(builder, data, config.features, fold.train, features)
+            x_test = transform(builder, data, config.features, fold.test, features)
             self.frames.append((x_train, x_test))
 
     def run(self, params: dict, *, seed: int, num_threads: int,

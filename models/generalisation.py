@@ -169,7 +169,7 @@ def fit_scores(s: Setting, train: np.ndarray) -> np.ndarray:
     """Raw scores of every row by a model trained on the ``train`` rows (training pipeline:
     stateful features fitted on those rows, cohort counts over the whole table)."""
     builder = make_builder(s.config.features).fit(s.data.accounts.iloc[train])
-    X = transform(builder, s.data, s.config.features)[s.features]
+    X = transform(builder, s.data, s.config.features, names=s.features)
     booster = train_booster(X.iloc[train], s.data.labels[train], s.params, seed=s.config.seed,
                             num_threads=s.num_threads)
     return booster.predict(X)

@@ -274,11 +274,11 @@ def timestamp(
 _OFFSET = r"(?:[zZ]|[+-]\d\d(?::?\d\d)?)$"
 
 
-#: Twitter's timestamps always carry +0000: parsed as a literal, as UTC.
-_TWITTER_UTC = TWITTER_TIME.replace("%z", "+0000")
-#: Layouts with a vectorised parser (see _parse_exact): pattern -> the exact shape of a value.
+#: Formats with a vectorised parser (see _parse_exact) -> the exact shape of a value it takes.
+#: Twitter's offset is always +0000, so only those values go fast, whatever ``tz`` says; the
+#: zone-less layout goes fast only when it is read as UTC.
 _FAST_LAYOUTS = {
-    _TWITTER_UTC: r"^[A-Z][a-z]{2} [A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d \+0000 \d{4}$",
+    TWITTER_TIME: r"^[A-Z][a-z]{2} [A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d \+0000 \d{4}$",
     "%Y-%m-%d %H:%M:%S": r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$",
 }
 _MONTH_NAMES = pa.array(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
@@ -294,7 +294,7 @@ def _parse_exact(vals: pd.Series, fmt: str) -> pd.Series:
     the whole chunk when one matching value is an impossible date."""
     arr = _arrow_text(vals)
     ok = pc.fill_null(pc.match_substring_regex(arr, _FAST_LAYOUTS[fmt]), False)
-    if fmt == _TWITTER_UTC:
+    if fmt == TWITTER_TIME:
         month = pc.index_in(pc.utf8_slice_codeunits(arr, 4, 7), value_set=_MONTH_NAMES)
         ok = pc.and_(ok, pc.is_valid(month))
         part = lambda lo, hi: pc.utf8_slice_codeunits(arr, lo, hi)  # noqa: E731
@@ -313,10 +313,8 @@ def _parse_exact(vals: pd.Series, fmt: str) -> pd.Series:
 def _parse_format(vals: pd.Series, fmt: str, tz: str) -> pd.Series:
     """Parse with one format; values with an explicit offset are converted to UTC, values
     without one are read in ``tz`` (so a file may mix offsets, e.g. across a DST change)."""
-    fast_fmt = _TWITTER_UTC if fmt == TWITTER_TIME else fmt if (
-        tz == "UTC" and fmt in _FAST_LAYOUTS) else None
-    if fast_fmt is not None:
-        fast = _parse_exact(vals, fast_fmt)
+    if fmt == TWITTER_TIME or (fmt in _FAST_LAYOUTS and tz == "UTC"):
+        fast = _parse_exact(vals, fmt)
         rest = vals[fast.isna()]
         if len(rest):
             slow = pd.to_datetime(rest, format=fmt, utc=True, errors="coerce")

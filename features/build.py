@@ -108,30 +108,35 @@ class FeatureBuilder:
         input and finish the vectors once the population is known.
         """
         names = list(FEATURE_NAMES) if names is None else list(names)
-        out = rows.copy()
+        out = {col: rows[col].to_numpy(dtype="float64") for col in rows.columns}
         if any(n in CADENCE_COLUMNS for n in names):
             ids = accounts["account_id"].astype("string")
             cad = cadence.reindex(ids.to_numpy()) if cadence is not None and len(cadence) \
                 else None
             for col in CADENCE_COLUMNS:
-                out[col] = np.nan if cad is None else cad[col].to_numpy(dtype="float64")
+                out[col] = np.full(len(rows), np.nan) if cad is None else \
+                    cad[col].to_numpy(dtype="float64")
         if any(BY_NAME[n].stage == "cohort" for n in names):
-            for col, values in self._cohort(accounts, population, population_by).items():
-                out[col] = values.to_numpy(dtype="float64")
-        return out[names]
+            out.update(self._cohort(accounts, population, population_by))
+        # one float64 block in column order (what LightGBM reads, without another copy)
+        matrix = np.empty((len(rows), len(names)), dtype="float64", order="F")
+        for j, n in enumerate(names):
+            matrix[:, j] = out[n]
+        return pd.DataFrame(matrix, index=rows.index, columns=names, copy=False)
 
     def _cohort(self, accounts: pd.DataFrame, population: CohortCounter | None,
-                population_by: str | None) -> pd.DataFrame:
+                population_by: str | None) -> dict[str, np.ndarray]:
         if population_by is None:
             counter = population or CohortCounter().add(accounts["created_at"])
-            return pd.DataFrame(cohort_block(accounts["created_at"], counter, self.reference_),
-                                index=accounts.index)
-        parts = []
-        for _, rows in accounts.groupby(population_by, dropna=False, sort=False):
-            counter = CohortCounter().add(rows["created_at"])
-            parts.append(pd.DataFrame(cohort_block(rows["created_at"], counter,
-                                                   self.reference_), index=rows.index))
-        return pd.concat(parts).loc[accounts.index]
+            return cohort_block(accounts["created_at"], counter, self.reference_)
+        out: dict[str, np.ndarray] = {}
+        groups = accounts.groupby(population_by, dropna=False, sort=False).indices
+        for at in groups.values():
+            created = accounts["created_at"].iloc[at]
+            counter = CohortCounter().add(created)
+            for col, values in cohort_block(created, counter, self.reference_).items():
+                out.setdefault(col, np.full(len(accounts), np.nan))[at] = values
+        return out
 
     def to_dict(self) -> dict:
         """JSON-ready parameters and learned state."""

@@ -38,7 +38,9 @@ WINDOWS = (0, 3, 15)
 def creation_days(created_at: pd.Series) -> np.ndarray:
     """UTC day number (days since 1970-01-01) of each creation time; -1 where missing."""
     ts = pd.to_datetime(created_at, utc=True)
-    days = ts.dt.floor("D").dt.tz_localize(None).to_numpy(dtype="datetime64[D]").astype("int64")
+    # whole days of the UTC instant (floor division also floors times before 1970)
+    values = ts.dt.tz_localize(None).to_numpy(dtype="datetime64[us]").view("int64")
+    days = values // 86_400_000_000
     return np.where(ts.isna().to_numpy(), -1, days)
 
 
@@ -116,31 +118,57 @@ class CohortCounter:
     """Population step: how many accounts were created on each UTC day.
 
     Feed it every account of the scored population (``add`` may be called chunk by chunk), then
-    ask for each account's window counts.
+    ask for each account's window counts. The tables behind the lookups are built once per
+    population (and rebuilt after ``add``), so scoring a large population chunk by chunk costs
+    a few array lookups per account.
     """
 
     def __init__(self) -> None:
         self.day_counts: dict[int, int] = {}
         self.n = 0
+        self._tables: tuple | None = None
 
-    def add(self, created_at: pd.Series) -> CohortCounter:
-        """Count the creation days of more accounts of the population."""
+    def add(self, created_at: pd.Series, *, sign: int = 1) -> CohortCounter:
+        """Count the creation days of more accounts of the population (``sign=-1`` takes
+        accounts back out, e.g. duplicates found after counting)."""
         days = creation_days(created_at)
         days = days[days >= 0]
-        uniq, counts = np.unique(days, return_counts=True)
-        for d, c in zip(uniq.tolist(), counts.tolist(), strict=True):
-            self.day_counts[d] = self.day_counts.get(d, 0) + c
-        self.n += len(days)
+        if not len(days):
+            return self
+        first = int(days.min())
+        counts = np.bincount(days - first)  # days span decades, accounts millions
+        uniq = np.flatnonzero(counts)
+        counts = counts[uniq]
+        uniq = uniq + first
+        for d, c in zip(uniq.tolist(), (sign * counts).tolist(), strict=True):
+            left = self.day_counts.get(d, 0) + c
+            if left < 0:
+                raise ValueError(f"day {d}: more accounts taken out than were counted")
+            if left:
+                self.day_counts[d] = left
+            else:
+                self.day_counts.pop(d, None)
+        self.n += sign * len(days)
+        self._tables = None
         return self
 
-    def _cumulative(self) -> tuple[int, np.ndarray]:
-        k = max(WINDOWS)
-        days = np.fromiter(self.day_counts, dtype=np.int64)
-        lo = int(days.min()) - k - 1
-        hi = int(days.max()) + k + 1
-        hist = np.zeros(hi - lo + 1, dtype=np.int64)
-        hist[days - lo] = np.fromiter(self.day_counts.values(), dtype=np.int64)
-        return lo, np.cumsum(hist)
+    def _cumulative(self) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+        """(first day, cumulative counts from it, the population's sorted distinct c_3
+        values, and how many accounts have c_3 at most each of them)."""
+        if self._tables is None:
+            k = max(WINDOWS)
+            days = np.fromiter(self.day_counts, dtype=np.int64)
+            mult = np.fromiter(self.day_counts.values(), dtype=np.int64)
+            lo = int(days.min()) - k - 1
+            hi = int(days.max()) + k + 1
+            hist = np.zeros(hi - lo + 1, dtype=np.int64)
+            hist[days - lo] = mult
+            cum = np.cumsum(hist)
+            c3 = cum[days + 3 - lo] - cum[days - 4 - lo]
+            values, inverse = np.unique(c3, return_inverse=True)
+            at_most = np.cumsum(np.bincount(inverse, weights=mult, minlength=len(values)))
+            self._tables = (lo, cum, values, at_most)
+        return self._tables
 
     def window_counts(self, days: np.ndarray, k: int) -> np.ndarray:
         """``c_k(d)`` for each day (NaN where the day is missing, i.e. -1)."""
@@ -148,18 +176,46 @@ class CohortCounter:
         ok = days >= 0
         if not self.day_counts or not ok.any():
             return out
-        lo, cum = self._cumulative()
+        lo, cum, _, _ = self._cumulative()
         d = days[ok]
         upper = np.clip(d + k - lo, 0, len(cum) - 1)
         lower = np.clip(d - k - 1 - lo, 0, len(cum) - 1)
         out[ok] = cum[upper] - cum[lower]
         return out
 
+    def rank_pct(self, c3: np.ndarray) -> np.ndarray:
+        """Share of the population whose ``c_3`` is at most each value (NaN stays NaN)."""
+        out = np.full(len(c3), np.nan)
+        if not self.day_counts:
+            return out
+        _, _, values, at_most = self._cumulative()
+        ok = ~np.isnan(c3)
+        pos = np.searchsorted(values, c3[ok], side="right")
+        out[ok] = np.where(pos > 0, at_most[np.maximum(pos - 1, 0)], 0.0) / at_most[-1]
+        return out
+
 
 def cohort_block(created_at: pd.Series, counter: CohortCounter,
                  reference: CreationReference) -> dict[str, np.ndarray]:
-    """The cohort features of accounts created at ``created_at`` in ``counter``'s population."""
+    """The cohort features of accounts created at ``created_at`` in ``counter``'s population.
+
+    Every feature is a function of the creation day alone, so it is computed once per day of
+    the span the accounts cover and then looked up (NaN where the creation time is missing)."""
     days = creation_days(created_at)
+    ok = days >= 0
+    if not ok.any():
+        return _cohort_of_days(days, counter, reference)
+    lo, hi = int(days[ok].min()), int(days[ok].max())
+    if hi - lo + 1 > len(days):  # a sparse span: compute per account instead
+        return _cohort_of_days(days, counter, reference)
+    per_day = _cohort_of_days(np.arange(lo, hi + 1), counter, reference)
+    at = np.where(ok, days - lo, 0)
+    return {name: np.where(ok, values[at], np.nan) for name, values in per_day.items()}
+
+
+def _cohort_of_days(days: np.ndarray, counter: CohortCounter,
+                    reference: CreationReference) -> dict[str, np.ndarray]:
+    """The cohort features for creation days (-1: missing)."""
     missing = days < 0
     n = max(counter.n, 1)
     out: dict[str, np.ndarray] = {}
@@ -172,21 +228,5 @@ def cohort_block(created_at: pd.Series, counter: CohortCounter,
         ratio = (counts[k] + 1) / (n * expected + 1)
         out[f"cohort_burst_ratio_{k}d"] = np.where(missing, np.nan, ratio)
     # rank: share of the population with c_3 at most this account's
-    pop_c3 = _population_c3(counter)
-    if len(pop_c3):
-        rank = np.searchsorted(pop_c3, np.nan_to_num(counts[3], nan=-1), side="right") / len(
-            pop_c3)
-    else:
-        rank = np.full(len(days), np.nan)
-    out["cohort_rank_pct"] = np.where(missing, np.nan, rank)
+    out["cohort_rank_pct"] = counter.rank_pct(counts[3])
     return out
-
-
-def _population_c3(counter: CohortCounter) -> np.ndarray:
-    """Sorted ``c_3`` of every account of the population (from the day histogram)."""
-    if not counter.day_counts:
-        return np.array([])
-    days = np.fromiter(counter.day_counts, dtype=np.int64)
-    mult = np.fromiter(counter.day_counts.values(), dtype=np.int64)
-    c3 = counter.window_counts(days, 3)
-    return np.sort(np.repeat(c3, mult))

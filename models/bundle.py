@@ -21,14 +21,19 @@ import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import lightgbm as lgb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from features.build import FeatureBuilder
 from features.cohort import CohortCounter
 from features.registry import FEATURE_NAMES
+from models.native import NativeBooster, NativeError
+
+if TYPE_CHECKING:
+    import lightgbm as lgb
 
 BUNDLE_VERSION = 3  # 3: decision thresholds on the raw score
 CONTRACT = "contract.json"
@@ -123,13 +128,48 @@ def package_versions() -> dict[str, str]:
     return out
 
 
+@dataclass(frozen=True)
+class RowStager:
+    """The first stage of a bundle's feature vectors (:meth:`Bundle.row_stage`) on its own:
+    small and picklable (no LightGBM model), so that reader processes can run it on the
+    chunks they parse."""
+
+    builder: FeatureBuilder
+    features: tuple[str, ...]
+    created_at_to_day: bool
+    as_arrow: bool = False  # return an Arrow table (a worker's result for a scorer's file)
+
+    #: Columns kept beside the row features, for :meth:`Bundle.finish_features`.
+    KEYS = ("account_id", "created_at", "source")
+
+    def __call__(self, accounts: pd.DataFrame) -> pd.DataFrame | pa.Table:
+        if self.created_at_to_day:
+            # training truncated creation times to the day (a source was day-only): do the same
+            accounts = accounts.assign(created_at=accounts["created_at"].dt.floor("D"))
+        rows = self.builder.row_features(accounts, list(self.features))
+        keys = pd.DataFrame({k: accounts[k] for k in self.KEYS}, index=accounts.index)
+        staged = pd.concat([keys, rows], axis=1)
+        return pa.Table.from_pandas(staged, preserve_index=False) if self.as_arrow else staged
+
+
 @dataclass
 class Bundle:
-    """A trained model ready to score canonical accounts."""
+    """A trained model ready to score canonical accounts.
 
-    booster: lgb.Booster
+    ``booster``: a ``lightgbm.Booster`` (training), or the :class:`NativeBooster` that
+    :meth:`load` gives (the same predictions through LightGBM's library, without importing
+    the Python package and the scikit-learn and SciPy it pulls in).
+    """
+
+    booster: lgb.Booster | NativeBooster
     builder: FeatureBuilder
     contract: dict
+
+    @property
+    def stager(self) -> RowStager:
+        """:meth:`row_stage` as a picklable callable."""
+        return RowStager(self.builder, tuple(self.features),
+                         bool(self.contract.get("created_at_to_day")))
 
     @property
     def features(self) -> list[str]:
@@ -190,9 +230,9 @@ class Bundle:
             raise BundleError(f"{path}: the model uses features this code does not define: "
                               f"{unknown} (trained with another feature version)")
         try:
-            booster = lgb.Booster(model_str=model_text)
+            booster = NativeBooster(model_text)
             builder = FeatureBuilder.from_dict(contract["feature_state"])
-        except (lgb.basic.LightGBMError, KeyError, ValueError) as exc:
+        except (NativeError, KeyError, ValueError) as exc:
             raise BundleError(f"{path}: cannot load the model or its feature state: {exc}") from exc
         if booster.feature_name() != list(names):
             raise BundleError(f"{path}: the LightGBM model's features {booster.feature_name()} "
@@ -211,19 +251,13 @@ class Bundle:
         return self.finish_features(self.row_stage(accounts), cadence=cadence,
                                     population=population)
 
-    #: Columns :meth:`row_stage` keeps beside the row features, for :meth:`finish_features`.
-    KEYS = ("account_id", "created_at", "source")
+    KEYS = RowStager.KEYS
 
     def row_stage(self, accounts: pd.DataFrame) -> pd.DataFrame:
         """First stage of :meth:`features_of`: the model's row features of canonical accounts,
         with the key columns (:attr:`KEYS`) the second stage needs. A scorer keeps this for a
         large input while it learns the population, then calls :meth:`finish_features`."""
-        if self.contract.get("created_at_to_day"):
-            # training truncated creation times to the day (a source was day-only): do the same
-            accounts = accounts.assign(created_at=accounts["created_at"].dt.floor("D"))
-        rows = self.builder.row_features(accounts, self.features)
-        keys = pd.DataFrame({k: accounts[k] for k in self.KEYS}, index=accounts.index)
-        return pd.concat([keys, rows], axis=1)
+        return self.stager(accounts)
 
     def finish_features(self, staged: pd.DataFrame, *, cadence: pd.DataFrame | None = None,
                         population: CohortCounter | None = None) -> pd.DataFrame:
@@ -283,7 +317,7 @@ class Bundle:
         if monitor is not None:  # a drift.DriftMonitor counting the scored population
             monitor.add(X)
         out = self.score_features(X, precision=precision, reasons=reasons)
-        out.insert(0, "account_id", account_ids.astype("string").to_numpy())
+        out.insert(0, "account_id", account_ids.astype("str").array)
         out["model_version"] = self.contract.get("model_version", "unregistered")
         return out.reset_index(drop=True)
 

@@ -38,3 +38,29 @@ def test_calibrators_are_monotone_and_json_ready(method):
     assert p[5] < 0.5  # 0.5 raw is about 0.25 true rate
     import json
     assert apply_calibrator(json.loads(json.dumps(cal)), grid) == pytest.approx(p)
+
+
+def test_native_booster_predicts_what_lightgbm_predicts_to_the_bit():
+    """Scoring calls LightGBM's library directly (no scikit-learn import); probabilities and
+    contributions must be the Python package's, for frames and both array layouts."""
+    import lightgbm as lgb
+    import pandas as pd
+
+    from models.native import NativeBooster, NativeError
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(3000, 5)), columns=[f"f{i}" for i in range(5)])
+    X.iloc[::7, 2] = np.nan
+    y = (X["f0"] + rng.normal(size=3000) > 0).astype(int)
+    model = lgb.train({"objective": "binary", "verbose": -1, "num_leaves": 15},
+                      lgb.Dataset(X, y), num_boost_round=30)
+    native = NativeBooster(model.model_to_string())
+    assert native.feature_name() == model.feature_name()
+    for data in (X, X.to_numpy(), np.ascontiguousarray(X.to_numpy())):
+        assert np.array_equal(native.predict(data), model.predict(data))
+        assert np.array_equal(native.predict(data, pred_contrib=True),
+                              model.predict(data, pred_contrib=True))
+    with pytest.raises(NativeError, match="expected a matrix of 5 features"):
+        native.predict(X.iloc[:, :4])
+    with pytest.raises(NativeError):
+        NativeBooster("not a model")

@@ -10,7 +10,7 @@ import pytest
 from conftest import fixture
 
 from features.schema import ACCOUNT_DTYPES, SchemaError
-from features.sources import ReadOptions, detect_format, read_files
+from features.sources import ReadOptions, detect_format, iter_read, read_files
 from features.sources.__main__ import main as cli_main
 
 H64A = "a" * 64
@@ -414,3 +414,73 @@ def test_paced_csv_reading_keeps_rows_that_straddle_blocks(tmp_path, monkeypatch
     assert res.accounts["account_id"].tolist() == [str(i) for i in range(1, 101)]
     assert res.accounts["description"].iloc[50] == long_text.strip()
     assert len(res.rejects) == 0
+
+
+def _read_deferred(path: str, mapper, **kwargs):
+    """Accounts, their rows and all rejects of a file read with deferred duplicates."""
+    opts = ReadOptions(defer_duplicates=True, mapper=mapper, **kwargs)
+    accounts, rows, rejects = [], [], []
+    for part in iter_read([path], fmt="flat_csv", options=opts):
+        rejects.append(part.rejects)
+        if len(part.accounts):
+            accounts.append(part.accounts)
+            rows.append(part.account_rows)
+    return (pd.concat(accounts, ignore_index=True), pd.concat(rows, ignore_index=True),
+            pd.concat(rejects, ignore_index=True).sort_values(["row", "reason"])
+            .reset_index(drop=True))
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_worker_processes_reading_byte_ranges_give_what_one_process_gives(
+        tmp_path, monkeypatch, newline):
+    """Workers cut the file into whole records by quote parity and read their own pieces:
+    quoted commas and line breaks, doubled quotes, blank lines, rows with too few or too many
+    fields and bad dates across about 30 pieces give the same accounts, row numbers and
+    rejects as reading in this process."""
+    import random
+
+    from features.sources import common
+
+    random.seed(1)
+    lines = ["id,screen_name,name,description,followers_count,friends_count,created_at,"
+             "crawled_at"]
+    for i in range(1, 3000):
+        desc = random.choice(["plain", '"has, comma"', '"multi\nline\n""quoted"" text"', "",
+                              "NULL"])
+        row = (f'{i},user{i},"Name {i}",{desc},{random.randint(0, 999)},'
+               f"{random.randint(0, 99)},2015-03-0{1 + i % 9} 10:00:00,2024-06-01 00:00:00")
+        r = random.random()
+        if r < 0.02:
+            row += ",extra"
+        elif r < 0.04:
+            row = ",".join(row.split(",")[:3])
+        elif r < 0.05:
+            row = row.replace("2015-03", "2015-13")
+        elif r < 0.06:
+            row = ""
+        lines.append(row)
+    path = tmp_path / "users.csv"
+    path.write_bytes((newline.join(lines) + newline).encode("utf-8"))
+    monkeypatch.setattr(common, "RANGE_MIN_BYTES", 3000)
+    ranges = list(common.record_ranges(str(path), 8000))
+    assert len(ranges) > 20 and ranges[-1][1] == path.stat().st_size
+    assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:], strict=False))
+    here = _read_deferred(str(path), None, chunksize=97)
+    with common.ProcessMapper(2) as mapper:
+        there = _read_deferred(str(path), mapper, chunksize=97)
+    assert len(here[0]) > 2700 and len(here[2]) > 100
+    pd.testing.assert_frame_equal(here[0], there[0])
+    pd.testing.assert_series_equal(here[1], there[1])
+    pd.testing.assert_frame_equal(here[2], there[2])
+
+
+def test_worker_errors_name_the_file_and_workers_need_deferred_duplicates(tmp_path):
+    from features.sources import common
+
+    path = tmp_path / "users.csv"
+    path.write_bytes(b"id,screen_name,followers_count,friends_count\n1,a,2,3\n2,\xff\xfe,4,5\n")
+    with common.ProcessMapper(1) as mapper:
+        with pytest.raises(SchemaError, match="users.csv: bytes that are not valid utf-8"):
+            _read_deferred(str(path), mapper)
+        with pytest.raises(ValueError, match="defer_duplicates"):
+            ReadOptions(mapper=mapper)

@@ -81,7 +81,7 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
     source = opts.source or common.default_source(paths)
     labels = common.read_labels_file(opts.labels_file) if opts.labels_file else None
     latest = common.AccountSink("latest")
-    unique = common.AccountSink("unique")
+    unique = common.AccountSink("unique", defer=opts.defer_duplicates)
     for path in paths:
         first = common.first_json_record(path)
         tweets = isinstance(first, dict) and isinstance(first.get("user"), dict)
@@ -154,7 +154,9 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
             else:
                 emitted, dups = unique.add(frame, path, conf.rows)
                 parts.append(dups)
-                yield ReadResult(NAME, accounts=emitted, rejects=common.concat_rejects(parts))
+                yield common.deferred(ReadResult(NAME, accounts=emitted,
+                                                 rejects=common.concat_rejects(parts)),
+                                      opts, path, conf.rows)
     rest = latest.finish()
     if len(rest):
         # an account seen both as a user object and as a tweet author keeps the user object

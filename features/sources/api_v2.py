@@ -46,7 +46,7 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
     """Read v2 user files; yields results chunk by chunk."""
     source = opts.source or common.default_source(paths)
     labels = common.read_labels_file(opts.labels_file) if opts.labels_file else None
-    sink = common.AccountSink("unique")
+    sink = common.AccountSink("unique", defer=opts.defer_duplicates)
     if opts.observed_at is None:
         yield ReadResult(NAME, notes=[f"{source}: v2 user objects carry no observation time and "
                                       "no observed_at was given; age features will be missing"])

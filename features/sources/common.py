@@ -76,6 +76,15 @@ class ReadOptions:
     chunksize : rows per chunk while streaming.
     mapping : path of a YAML column mapping (the ``mapped`` format).
     encoding : text encoding of CSV files.
+    defer_duplicates : leave the check for an account id repeated across chunks to the caller
+        (which can do it on disk for inputs of any size; ``predict.py`` does). Emitted accounts
+        then carry their file and row numbers (:attr:`ReadResult.account_file`,
+        :attr:`ReadResult.account_rows`); accounts known only from the profiles their tweets
+        carry come last, with no row, and give way to a user object of the same id. Ids
+        repeated within one chunk are still rejected by the reader.
+    mapper : how the CSV readers parse their chunks: None in this process, or a
+        :class:`ProcessMapper` (worker processes; needs ``defer_duplicates``). Not part of
+        the options' value: it is neither compared nor pickled.
     """
 
     source: str | None = None
@@ -86,6 +95,11 @@ class ReadOptions:
     chunksize: int = DEFAULT_CHUNKSIZE
     mapping: str | None = None
     encoding: str = "utf-8"
+    defer_duplicates: bool = False
+    mapper: ProcessMapper | None = field(default=None, compare=False, repr=False)
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "mapper": None}
 
     def __post_init__(self) -> None:
         if self.observed_at is not None:
@@ -93,6 +107,9 @@ class ReadOptions:
             self.observed_at = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
         if self.chunksize < 1:
             raise ValueError(f"chunksize must be at least 1, got {self.chunksize}")
+        if self.mapper is not None and not self.defer_duplicates:
+            raise ValueError("parsing in worker processes needs defer_duplicates: each "
+                             "worker sees only its own chunks")
         check_encoding(self.encoding)
 
 
@@ -105,6 +122,105 @@ class ReadResult:
     posts: pd.DataFrame = field(default_factory=empty_posts)
     rejects: pd.DataFrame = field(default_factory=empty_rejects)
     notes: list[str] = field(default_factory=list)
+    #: With ``defer_duplicates``: the file and 1-based data rows of ``accounts`` (None for
+    #: accounts known only from their tweets).
+    account_file: str | None = None
+    account_rows: pd.Series | None = None
+    #: True when ``accounts`` went through a :class:`ProcessMapper`'s ``stage`` (they are then
+    #: that function's output, not canonical accounts).
+    staged: bool = False
+
+
+class ProcessMapper:
+    """Parses CSV chunks in worker processes, in input order, a few chunks ahead.
+
+    The workers are forked when the mapper is made, so make it early, while the process runs
+    a single thread (forking a process whose other threads hold locks is unsafe). The caller
+    keeps reading the file and decoding its blocks; the workers parse them and, with
+    ``stage``, also turn each chunk's accounts into ``stage(accounts)`` (e.g. a model's row
+    features), so that only that small result comes back. A worker's error (a SchemaError
+    naming a file) is raised in the caller.
+    """
+
+    def __init__(self, workers: int, stage=None) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        if workers < 1:
+            raise ValueError(f"workers must be at least 1, got {workers}")
+        self.stage = stage
+        self.workers = workers
+        self.ahead = 2 * workers  # chunks in flight: memory stays a few chunks
+        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        list(self.pool.map(_worker_ready, range(workers)))  # fork them all now
+
+    def map(self, parse, context, chunks) -> Iterator[ReadResult]:
+        """``parse(context, *chunk)`` for each chunk, in order."""
+        from collections import deque
+
+        pending = deque()
+        records = {}  # file -> records in the ranges already returned
+
+        def done(future) -> ReadResult:
+            result, path, n = future.result()
+            if path is not None:  # a CsvRange: its row numbers count from its first record
+                before = records.get(path, 0)
+                records[path] = before + n
+                if before:
+                    if len(result.rejects):
+                        mine = result.rejects["file"].eq(path).fillna(False).to_numpy(bool)
+                        result.rejects.loc[mine, "row"] += before
+                    if result.account_rows is not None:
+                        result.account_rows = result.account_rows + before
+            return result
+
+        for chunk in chunks:
+            pending.append(self.pool.submit(_parse_in_worker, parse, context, chunk, self.stage))
+            if len(pending) >= self.ahead:
+                yield done(pending.popleft())
+        while pending:
+            yield done(pending.popleft())
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> ProcessMapper:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _worker_ready(_: int) -> int:
+    import os
+
+    return os.getpid()
+
+
+def _parse_in_worker(parse, context, chunk, stage) -> tuple[ReadResult, str | None, int]:
+    """(result, the CsvRange's file or None, its number of records)."""
+    path, n = None, 0
+    if isinstance(chunk[0], CsvRange):
+        path = chunk[0].path
+        *chunk, n = chunk[0].read()
+    elif isinstance(chunk[0], pa.RecordBatch):
+        chunk = (chunk[0].to_pandas(), *chunk[1:])
+    result = parse(context, *chunk)
+    if stage is not None and len(result.accounts):
+        result.accounts = stage(result.accounts)
+        result.staged = True
+    return result, path, n
+
+
+def map_chunks(parse, context, chunks, opts: ReadOptions) -> Iterator[ReadResult]:
+    """``parse(context, *chunk)`` for each chunk of a file, in order: in ``opts.mapper``'s
+    worker processes when set (``parse`` and ``context`` must then be picklable), else
+    here."""
+    if opts.mapper is not None:
+        yield from opts.mapper.map(parse, context, chunks)
+    else:
+        for chunk in chunks:
+            yield parse(context, *chunk)
 
 
 class RowErrors:
@@ -162,6 +278,11 @@ def constant_strings(value: str, index: pd.Index) -> pd.Series:
     """A ``string`` column holding ``value`` on every row (built in Arrow, not row by row)."""
     one = pa.array([value], pa.large_string())
     return _strings(one.take(np.zeros(len(index), dtype="int32")), index)
+
+
+def missing_strings(index: pd.Index) -> pd.Series:
+    """A ``string`` column with no values (a column the file does not have)."""
+    return _strings(pa.nulls(len(index), pa.large_string()), index)
 
 
 def _clean(raw: pd.Series) -> pd.Series:
@@ -251,7 +372,31 @@ def timestamp(
     read in ``tz``. A non-empty value no format parses is a row error.
     """
     s = _clean(raw)
-    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[us, UTC]")
+    text = _arrow_text(s)
+    # few distinct values (a crawl time, day-only dates): parse each one once. A sample tells
+    # whether it is worth the dictionary encoding (creation times are mostly distinct).
+    codes = (pc.dictionary_encode(text)
+             if pc.count_distinct(text[:1000]).as_py() * 4 <= min(len(s), 1000) else None)
+    if codes is not None and len(codes.dictionary) and len(codes.dictionary) * 4 <= len(s):
+        distinct = _strings(codes.dictionary, pd.RangeIndex(len(codes.dictionary)))
+        parsed, failed = _parse_values(distinct, formats, tz)
+        per_value = parsed.dt.tz_convert(None).to_numpy(dtype="datetime64[us]")
+        valid = s.notna().to_numpy()
+        at = pc.fill_null(codes.indices, 0).to_numpy()
+        out = pd.Series(np.where(valid, per_value[at], np.datetime64("NaT", "us")),
+                        index=raw.index).dt.tz_localize("UTC")
+        todo = pd.Series(valid & failed.to_numpy()[at], index=raw.index)
+    else:
+        out, todo = _parse_values(s, formats, tz)
+    if todo.any():
+        errors.add(todo, column, "unparseable date " + s.fillna(""))
+    return out
+
+
+def _parse_values(s: pd.Series, formats: tuple[str, ...], tz: str
+                  ) -> tuple[pd.Series, pd.Series]:
+    """Cleaned values parsed to UTC, and the mask of non-missing values no format parses."""
+    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us, UTC]")
     todo = s.notna()
     for fmt in formats:
         if not todo.any():
@@ -266,9 +411,7 @@ def timestamp(
         parsed = parsed.dropna()
         out[parsed.index] = parsed
         todo[parsed.index] = False
-    if todo.any():
-        errors.add(todo, column, "unparseable date " + s.fillna(""))
-    return out
+    return out, todo
 
 
 _OFFSET = r"(?:[zZ]|[+-]\d\d(?::?\d\d)?)$"
@@ -391,6 +534,7 @@ def iter_csv(
     chunksize: int,
     encoding: str = "utf-8",
     delimiter: str = ",",
+    arrow: bool = False,
 ) -> Iterator[tuple[pd.DataFrame, pd.Series, pd.DataFrame]]:
     """Stream a CSV as chunks of raw strings, their 1-based data row numbers, and rejects.
 
@@ -402,6 +546,8 @@ def iter_csv(
 
     The file is parsed by Arrow's streaming CSV reader in blocks of about ``chunksize`` rows
     (at least 1 MiB), and the blocks are cut into chunks of exactly ``chunksize`` rows.
+    ``arrow=True`` yields the chunks as Arrow record batches (for a :class:`ProcessMapper`,
+    whose workers convert them: a batch crosses processes as a few flat buffers).
     """
     header = _header_fields(path, encoding, delimiter)
     _check_header(path, header, required)
@@ -442,7 +588,7 @@ def iter_csv(
                     quoted_strings_can_be_null=False,
                 ),
             )
-            for batch, frame in _read_ahead(reader, paced):
+            for batch, frame in _read_ahead(reader, paced, frames=not arrow):
                 n = batch.num_rows
                 pending = np.array(sorted(r for r in bad_rows if r >= next_row), dtype="int64")
                 candidates = np.arange(next_row, next_row + n + len(pending) + 1, dtype="int64")
@@ -450,7 +596,8 @@ def iter_csv(
                 if n:
                     next_row = int(numbers[-1]) + 1
                 for start in range(0, n, chunksize):
-                    part = frame.iloc[start : start + chunksize].reset_index(drop=True)
+                    part = (batch.slice(start, chunksize) if arrow else
+                            frame.iloc[start : start + chunksize].reset_index(drop=True))
                     rows = pd.Series(numbers[start : start + chunksize], dtype="int64")
                     yield part, rows, _take_rejects(path, bad_rows, bad_reasons, rows)
             yield frame_of(header), pd.Series(dtype="int64"), _take_rejects(
@@ -464,6 +611,144 @@ def iter_csv(
                 "latin-1, read it with a mapping that sets `encoding`"
             ) from exc
         raise SchemaError(f"{path}: malformed CSV near data row {next_row}: {msg}") from exc
+
+
+#: Encodings in which a newline and a quote are the ASCII bytes and no other character
+#: contains them, so a file can be cut into whole records by looking at its bytes.
+_BYTE_CUTTABLE = {"utf-8", "ascii", "iso8859-1", "cp1252"}
+#: The smallest piece a worker reads (smaller files are one piece).
+RANGE_MIN_BYTES = 1 << 20
+
+
+def csv_chunks(
+    path: str,
+    *,
+    required: tuple[str, ...],
+    opts: ReadOptions,
+    encoding: str = "utf-8",
+    delimiter: str = ",",
+) -> Iterator[tuple]:
+    """The chunks of a CSV file for :func:`map_chunks`.
+
+    Parsed here (:func:`iter_csv`), unless ``opts.mapper`` has worker processes and the file
+    can be cut by bytes (not zipped, an ASCII-compatible encoding): the chunks are then
+    :class:`CsvRange` pieces of whole records, which the workers read and parse themselves,
+    so that reading the file is spread over the cores too.
+    """
+    if opts.mapper is None or path.lower().endswith(".zip") or \
+            codecs.lookup(encoding).name not in _BYTE_CUTTABLE:
+        yield from iter_csv(path, required=required, chunksize=opts.chunksize,
+                            encoding=encoding, delimiter=delimiter,
+                            arrow=opts.mapper is not None)
+        return
+    header = _header_fields(path, encoding, delimiter)
+    _check_header(path, header, required)
+    if len(set(header)) != len(header):
+        dupes = sorted({c for c in header if header.count(c) > 1})
+        raise SchemaError(f"{path}: the header repeats column(s) {dupes}")
+    sample = peek(path, 1 << 16)
+    row_bytes = max(len(sample) // max(sample.count(b"\n"), 1), 16)
+    size = Path(path).stat().st_size
+    # about a chunk of rows per piece, but at least 4 pieces per worker (an even load)
+    target = max(RANGE_MIN_BYTES,
+                 min(opts.chunksize * row_bytes, size // (4 * opts.mapper.workers)))
+    for start, stop in record_ranges(path, target):
+        yield (CsvRange(path, start, stop, header, encoding, delimiter),)
+
+
+def record_ranges(path: str, target: int, piece: int = 4 << 20) -> Iterator[tuple[int, int]]:
+    """Byte ranges of about ``target`` bytes that hold whole CSV records (after the header).
+
+    A range ends just after a newline outside quotes: one preceded by an even number of quote
+    characters in the file (a doubled quote inside a quoted field counts twice, so it keeps
+    the parity). A file whose quotes never balance again is one range, and its parse reports
+    the unterminated quote."""
+    start = None  # the header ends at the first record boundary
+    want = 0
+    quotes = 0  # quote characters before the current piece
+    offset = 0
+    with open(path, "rb") as fh:
+        while True:
+            buf = fh.read(piece)
+            if not buf:
+                break
+            arr = np.frombuffer(buf, dtype=np.uint8)
+            lo = max(want - offset, 0)
+            while lo < len(arr):
+                is_quote = arr[lo:] == 34
+                parity = (quotes + int(np.count_nonzero(arr[:lo] == 34))) & 1
+                inside = (np.cumsum(is_quote, dtype=np.uint8) + parity) & 1
+                at = np.flatnonzero((arr[lo:] == 10) & (inside == 0))
+                if not len(at):
+                    break
+                cut = offset + lo + int(at[0]) + 1
+                if start is not None:
+                    yield start, cut
+                start, want = cut, cut + target
+                lo = want - offset
+            quotes += int(np.count_nonzero(arr == 34))
+            offset += len(arr)
+    if start is not None and start < offset:
+        yield start, offset
+
+
+@dataclass
+class CsvRange:
+    """Whole records of a CSV file (bytes ``start`` to ``stop``), read where they are parsed;
+    its row numbers count from the range's first record (the caller adds the records of the
+    ranges before it)."""
+
+    path: str
+    start: int
+    stop: int
+    header: list[str]
+    encoding: str
+    delimiter: str
+
+    def read(self) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame, int]:
+        """(raw strings, 1-based row numbers in the range, rejects of malformed rows, number
+        of records in the range): what :func:`iter_csv` gives for a chunk."""
+        with open(self.path, "rb") as fh:
+            fh.seek(self.start)
+            data = fh.read(self.stop - self.start)
+        bad_rows: list[int] = []
+        bad_reasons: list[str] = []
+
+        def invalid(row) -> str:
+            # without a header line, row.number counts the range's records from 1
+            bad_rows.append(int(row.number) if row.number is not None else -1)
+            bad_reasons.append(
+                f"row has {row.actual_columns} fields, the header has {row.expected_columns}"
+                + (" (truncated line?)" if row.actual_columns < row.expected_columns else ""))
+            return "skip"
+
+        try:
+            table = pa_csv.read_csv(
+                pa.py_buffer(data),
+                read_options=pa_csv.ReadOptions(
+                    use_threads=False, column_names=self.header, encoding=self.encoding,
+                    block_size=max(len(data) + 1, 1 << 20)),
+                parse_options=pa_csv.ParseOptions(
+                    delimiter=self.delimiter, newlines_in_values=True,
+                    invalid_row_handler=invalid),
+                convert_options=pa_csv.ConvertOptions(
+                    column_types={c: pa.string() for c in self.header},
+                    strings_can_be_null=False, quoted_strings_can_be_null=False),
+            )
+        except pa.ArrowInvalid as exc:
+            msg = str(exc)
+            if "UTF8" in msg.upper().replace("-", ""):
+                raise SchemaError(
+                    f"{self.path}: bytes that are not valid {self.encoding} ({msg}); if the "
+                    "file is e.g. latin-1, read it with a mapping that sets `encoding`") from exc
+            raise SchemaError(f"{self.path}: malformed CSV in bytes {self.start}-{self.stop}: "
+                              f"{msg}") from exc
+        n = table.num_rows
+        bad = np.array(sorted(bad_rows), dtype="int64")
+        numbers = np.arange(1, n + len(bad) + 1, dtype="int64")
+        numbers = numbers[~np.isin(numbers, bad)][:n]
+        rejects = _take_rejects(self.path, bad_rows, bad_reasons, None)
+        return table.to_pandas(), pd.Series(numbers, dtype="int64"), rejects, n + len(bad)
 
 
 class PacedReader(io.RawIOBase):
@@ -508,8 +793,8 @@ class PacedReader(io.RawIOBase):
         return len(data)
 
 
-def _read_ahead(reader: pa_csv.CSVStreamReader, paced: PacedReader
-                ) -> Iterator[tuple[pa.RecordBatch, pd.DataFrame]]:
+def _read_ahead(reader: pa_csv.CSVStreamReader, paced: PacedReader, *, frames: bool = True
+                ) -> Iterator[tuple[pa.RecordBatch, pd.DataFrame | None]]:
     """The reader's blocks with their pandas frames, the next block decoded in a helper thread
     (Arrow releases the GIL) while the caller parses this one. Rows the reader finds malformed
     are recorded from that thread; they always belong to later rows than the caller's block."""
@@ -517,7 +802,7 @@ def _read_ahead(reader: pa_csv.CSVStreamReader, paced: PacedReader
     def decode():
         paced.grant()
         batch = reader.read_next_batch()
-        return batch, batch.to_pandas()
+        return batch, batch.to_pandas() if frames else None
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = pool.submit(decode)
@@ -730,10 +1015,14 @@ class AccountSink:
     observation and goes to rejects. ``policy="latest"`` (tweets carrying their author's
     profile): the observation with the latest time wins (``when``, default ``observed_at``;
     later rows win ties), and the accounts are only complete once every chunk has been seen.
+
+    ``defer=True`` (``ReadOptions.defer_duplicates``) turns the ``unique`` check off: the
+    caller checks ids across chunks, and ``contains`` answers False for every id.
     """
 
-    def __init__(self, policy: str) -> None:
+    def __init__(self, policy: str, *, defer: bool = False) -> None:
         self.policy = policy
+        self.defer = defer and policy == "unique"
         self.seen = SeenIds()
         self.latest = empty_accounts().assign(_when=pd.Series(dtype="datetime64[us, UTC]"))
 
@@ -750,6 +1039,8 @@ class AccountSink:
             both = both.sort_values("_when", kind="stable", na_position="first")
             self.latest = both.drop_duplicates("account_id", keep="last").reset_index(drop=True)
             return empty_accounts(), empty_rejects()
+        if self.defer:
+            return frame, empty_rejects()
         h1, h2 = SeenIds.hashes(frame["account_id"])
         dup = self.seen.contains(h1, h2)
         self.seen.add(h1[~dup], h2[~dup])
@@ -762,6 +1053,8 @@ class AccountSink:
 
     def contains(self, ids: pd.Series) -> np.ndarray:
         """Boolean mask: which ids were seen before."""
+        if self.defer:
+            return np.zeros(len(ids), dtype=bool)
         return self.seen.contains(*SeenIds.hashes(ids))
 
     def finish(self) -> pd.DataFrame:
@@ -965,11 +1258,27 @@ def emit_accounts(
     set provenance, de-duplicate across chunks; every row left out becomes a reject."""
     bad = errors.bad.to_numpy()
     good_rows = rows[~bad].reset_index(drop=True)
-    conf = conform_accounts(acc.loc[~bad].reset_index(drop=True), file=path, rows=good_rows)
+    # ids repeated within the chunk too are left to the caller when the sink defers
+    conf = conform_accounts(acc.loc[~bad].reset_index(drop=True), file=path, rows=good_rows,
+                            unique=not sink.defer)
     frame = provenance(conf.frame, opts, fmt=fmt, source=source, group=group, labels=labels)
     emitted, dups = sink.add(frame, path, conf.rows)
-    return ReadResult(fmt, accounts=emitted, rejects=concat_rejects(
-        [*rejects, errors.rejects(path, rows), conf.rejects, dups]))
+    return deferred(ReadResult(fmt, accounts=emitted, rejects=concat_rejects(
+        [*rejects, errors.rejects(path, rows), conf.rejects, dups])), opts, path, conf.rows)
+
+
+def deferred(result: ReadResult, opts: ReadOptions, path: str, rows: pd.Series) -> ReadResult:
+    """``result`` with its accounts' file and rows when the caller checks duplicates
+    (``opts.defer_duplicates``). ``rows``: the rows given to the sink; those it rejected as
+    duplicates (a reader that keeps its own check) are in ``result.rejects``."""
+    if opts.defer_duplicates:
+        dup = result.rejects[result.rejects["file"].eq(path).fillna(False).astype(bool)]
+        kept = rows[~rows.isin(dup["row"].dropna().to_numpy())] if len(dup) else rows
+        if len(kept) != len(result.accounts):
+            raise AssertionError(f"{path}: {len(kept)} rows for {len(result.accounts)} accounts")
+        result.account_file = path
+        result.account_rows = kept.reset_index(drop=True)
+    return result
 
 
 def sniff_json(path: str, test) -> bool:

@@ -20,6 +20,7 @@ same fields.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -54,7 +55,7 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
     """Read flat v1.1 CSV files; each file is its own group; yields results chunk by chunk."""
     source = opts.source or common.default_source(paths)
     labels = common.read_labels_file(opts.labels_file) if opts.labels_file else None
-    sink = common.AccountSink("unique")
+    sink = common.AccountSink("unique", defer=opts.defer_duplicates)
     for path in paths:
         header = common.csv_header(path, opts.encoding)
         id_col = _id_column(header)
@@ -73,35 +74,53 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
             f"{path}: observed_at from {how}" if how else
             f"{path}: no crawled_at/updated/account_age_days column and no observed_at given; "
             "age features will be missing"])
-        for chunk, rows, struct in common.iter_csv(
-            path, required=(id_col, "followers_count", "friends_count"),
-            chunksize=opts.chunksize, encoding=opts.encoding,
-        ):
-            errors = RowErrors(chunk.index)
-            blank = pd.Series("", index=chunk.index)
-            get = chunk.get
-            acc = pd.DataFrame(index=chunk.index)
-            acc["account_id"] = common.text(chunk[id_col])
-            for canon, col in TEXT.items():
-                acc[canon] = common.text(get(col, pd.Series(None, index=chunk.index)))
-            acc["ids_hashed"] = False
-            acc["created_at"] = common.timestamp(get("created_at", blank), "created_at", errors,
-                                                 formats=TIME_FORMATS)
-            acc["created_at_day_only"] = False
-            for canon, col in COUNTS.items():
-                if col in chunk.columns:
-                    acc[canon] = common.count(chunk[col], col, errors)
-            for col in FLAGS:
-                if col in chunk.columns:
-                    acc[col] = common.flag(chunk[col], col, errors, empty_is=False)
-            acc["observed_at"] = _observed_at(chunk, acc, errors, opts)
-            for col in ("label", "account_type"):
-                if col in chunk.columns:
-                    acc["label"] = common.label_values(chunk[col], col, errors)
-                    break
-            yield common.emit_accounts(acc, errors, rows, path=path, opts=opts, sink=sink,
-                                       fmt=NAME, source=source, group=group, labels=labels,
-                                       rejects=(struct,))
+        chunks = common.csv_chunks(path, required=(id_col, "followers_count", "friends_count"),
+                                   opts=opts, encoding=opts.encoding)
+        context = _Context(path, id_col, opts, sink, source, group, labels)
+        yield from common.map_chunks(_parse_chunk, context, chunks, opts)
+
+
+@dataclass
+class _Context:
+    """What parsing a chunk of one file needs (picklable: chunks may be parsed in workers)."""
+
+    path: str
+    id_col: str
+    opts: ReadOptions
+    sink: common.AccountSink
+    source: str
+    group: str
+    labels: pd.DataFrame | None
+
+
+def _parse_chunk(ctx: _Context, chunk: pd.DataFrame, rows: pd.Series,
+                 struct: pd.DataFrame) -> ReadResult:
+    errors = RowErrors(chunk.index)
+    blank = pd.Series("", index=chunk.index)
+    get = chunk.get
+    acc = pd.DataFrame(index=chunk.index)
+    acc["account_id"] = common.text(chunk[ctx.id_col])
+    for canon, col in TEXT.items():
+        acc[canon] = (common.text(chunk[col]) if col in chunk.columns
+                      else common.missing_strings(chunk.index))
+    acc["ids_hashed"] = False
+    acc["created_at"] = common.timestamp(get("created_at", blank), "created_at", errors,
+                                         formats=TIME_FORMATS)
+    acc["created_at_day_only"] = False
+    for canon, col in COUNTS.items():
+        if col in chunk.columns:
+            acc[canon] = common.count(chunk[col], col, errors)
+    for col in FLAGS:
+        if col in chunk.columns:
+            acc[col] = common.flag(chunk[col], col, errors, empty_is=False)
+    acc["observed_at"] = _observed_at(chunk, acc, errors, ctx.opts)
+    for col in ("label", "account_type"):
+        if col in chunk.columns:
+            acc["label"] = common.label_values(chunk[col], col, errors)
+            break
+    return common.emit_accounts(acc, errors, rows, path=ctx.path, opts=ctx.opts, sink=ctx.sink,
+                                fmt=NAME, source=ctx.source, group=ctx.group,
+                                labels=ctx.labels, rejects=(struct,))
 
 
 def _observed_at(chunk: pd.DataFrame, acc: pd.DataFrame, errors: RowErrors,

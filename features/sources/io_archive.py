@@ -211,7 +211,7 @@ def read_release(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
                    "age features will be missing"],
         )
 
-    user_sink = common.AccountSink("unique")
+    user_sink = common.AccountSink("unique", defer=opts.defer_duplicates)
     for path in users_files:
         for chunk, rows, struct in common.iter_csv(
             path, required=USER_COLUMNS, chunksize=opts.chunksize, encoding=opts.encoding
@@ -222,13 +222,13 @@ def read_release(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
             good_rows = rows[~bad.to_numpy()].reset_index(drop=True)
             conf = conform_accounts(acc.loc[~bad].reset_index(drop=True), file=path, rows=good_rows)
             emitted, dups = user_sink.add(finish(conf.frame), path, conf.rows)
-            yield ReadResult(
+            yield common.deferred(ReadResult(
                 NAME,
                 accounts=emitted,
                 rejects=common.concat_rejects(
                     [struct, errors.rejects(path, rows), conf.rejects, dups]
                 ),
-            )
+            ), opts, path, conf.rows)
 
     remaining = tweet_accounts.finish()
     if len(remaining):

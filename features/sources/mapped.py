@@ -27,70 +27,29 @@ Canonical columns not mapped are missing (NA). ``account_id``, ``followers_count
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow.parquet as pq
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from features.schema import (
-    ACCOUNT_DTYPES,
-    ACCOUNT_REQUIRED,
-    SchemaError,
-    empty_rejects,
-)
+from features.schema import ACCOUNT_DTYPES, SchemaError, empty_rejects
 from features.sources import common
 from features.sources.common import ReadOptions, ReadResult, RowErrors
+
+if TYPE_CHECKING:
+    from features.sources.mapping import Mapping
 
 NAME = "mapped"
 _MAPPABLE = [c for c in ACCOUNT_DTYPES if c not in ("source", "source_format")]
 
 
-class Mapping(BaseModel):
-    """A YAML mapping from canonical account columns to a file's columns."""
+def load_mapping(path: str) -> Mapping:
+    """Read and validate a mapping file (pydantic is imported only when one is used)."""
+    from features.sources.mapping import Mapping
 
-    model_config = ConfigDict(extra="forbid")
-
-    columns: dict[str, str]
-    date_format: str | None = None
-    timezone: str = "UTC"
-    encoding: str = "utf-8"
-    delimiter: str = ","
-    file_format: Literal["csv", "parquet"] | None = None
-    constants: dict[str, str | int | float | bool] = {}
-    empty_flag: bool | None = None
-    label_values: dict[str, int] = dict(common.LABEL_VALUES)
-    created_at_day_only: bool = False
-    ids_hashed: bool = False
-
-    @field_validator("columns", "constants")
-    @classmethod
-    def _canonical(cls, value: dict) -> dict:
-        unknown = sorted(set(value) - set(_MAPPABLE))
-        if unknown:
-            raise ValueError(f"not canonical account columns: {unknown}; known: {_MAPPABLE}")
-        return value
-
-    @classmethod
-    def load(cls, path: str) -> Mapping:
-        """Read and validate a mapping file."""
-        try:
-            with open(path, encoding="utf-8") as fh:
-                data = yaml.safe_load(fh)
-        except (OSError, yaml.YAMLError) as exc:
-            raise SchemaError(f"{path}: cannot read mapping: {exc}") from exc
-        try:
-            mapping = cls.model_validate(data or {})
-        except ValidationError as exc:
-            raise SchemaError(f"{path}: invalid mapping: {exc}") from exc
-        missing = [c for c in ACCOUNT_REQUIRED
-                   if c not in mapping.columns and c not in mapping.constants]
-        if missing:
-            raise SchemaError(f"{path}: mapping must give columns for {missing}")
-        common.check_encoding(mapping.encoding)
-        return mapping
+    return Mapping.load(path)
 
 
 def sniff(path: str) -> bool:
@@ -117,41 +76,61 @@ def _iter_raw(path: str, m: Mapping, opts: ReadOptions):
             yield frame, common.row_numbers(start, len(frame)), empty_rejects()
             start += len(frame)
         return
-    yield from common.iter_csv(path, required=needed, chunksize=opts.chunksize,
-                               encoding=m.encoding, delimiter=m.delimiter)
+    yield from common.csv_chunks(path, required=needed, opts=opts, encoding=m.encoding,
+                                 delimiter=m.delimiter)
 
 
 def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
     """Read CSV/Parquet files through ``opts.mapping``; yields results chunk by chunk."""
     if not opts.mapping:
         raise SchemaError("the mapped format needs a mapping file (--mapping MAPPING.yaml)")
-    m = Mapping.load(opts.mapping)
+    m = load_mapping(opts.mapping)
     source = opts.source or str(m.constants.get("source") or common.default_source(paths))
     labels = common.read_labels_file(opts.labels_file) if opts.labels_file else None
-    sink = common.AccountSink("unique")
+    sink = common.AccountSink("unique", defer=opts.defer_duplicates)
     date_formats = (m.date_format,) if m.date_format else ("iso",)
     for path in paths:
         group = str(m.constants.get("group") or Path(path).name.split(".")[0])
-        for chunk, rows, struct in _iter_raw(path, m, opts):
-            errors = RowErrors(chunk.index)
-            acc = pd.DataFrame(index=chunk.index)
-            for canon in _MAPPABLE:
-                if canon in m.columns:
-                    raw, formats = chunk[m.columns[canon]], date_formats
-                elif canon in m.constants:
-                    # constants are written in the YAML, so their dates are ISO 8601
-                    raw = pd.Series(str(m.constants[canon]), index=chunk.index)
-                    formats = ("iso",)
-                else:
-                    continue
-                acc[canon] = _parse(canon, raw, m, errors, formats)
-            acc["ids_hashed"] = m.ids_hashed
-            acc["created_at_day_only"] = m.created_at_day_only
-            if opts.observed_at is not None:
-                acc["observed_at"] = opts.observed_at
-            yield common.emit_accounts(acc, errors, rows, path=path, opts=opts, sink=sink,
-                                       fmt=NAME, source=source, group=group, labels=labels,
-                                       rejects=(struct,))
+        context = _Context(path, m, opts, sink, source, group, labels, date_formats)
+        yield from common.map_chunks(_parse_chunk, context, _iter_raw(path, m, opts), opts)
+
+
+@dataclass
+class _Context:
+    """What parsing a chunk of one file needs (picklable: chunks may be parsed in workers)."""
+
+    path: str
+    m: Mapping
+    opts: ReadOptions
+    sink: common.AccountSink
+    source: str
+    group: str
+    labels: pd.DataFrame | None
+    date_formats: tuple[str, ...]
+
+
+def _parse_chunk(ctx: _Context, chunk: pd.DataFrame, rows: pd.Series,
+                 struct: pd.DataFrame) -> ReadResult:
+    m = ctx.m
+    errors = RowErrors(chunk.index)
+    acc = pd.DataFrame(index=chunk.index)
+    for canon in _MAPPABLE:
+        if canon in m.columns:
+            raw, formats = chunk[m.columns[canon]], ctx.date_formats
+        elif canon in m.constants:
+            # constants are written in the YAML, so their dates are ISO 8601
+            raw = pd.Series(str(m.constants[canon]), index=chunk.index)
+            formats = ("iso",)
+        else:
+            continue
+        acc[canon] = _parse(canon, raw, m, errors, formats)
+    acc["ids_hashed"] = m.ids_hashed
+    acc["created_at_day_only"] = m.created_at_day_only
+    if ctx.opts.observed_at is not None:
+        acc["observed_at"] = ctx.opts.observed_at
+    return common.emit_accounts(acc, errors, rows, path=ctx.path, opts=ctx.opts, sink=ctx.sink,
+                                fmt=NAME, source=ctx.source, group=ctx.group,
+                                labels=ctx.labels, rejects=(struct,))
 
 
 def _parse(canon: str, raw: pd.Series, m: Mapping, errors: RowErrors,

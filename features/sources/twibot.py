@@ -34,6 +34,7 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
     """Read TwiBot-20 files; yields results chunk by chunk."""
     source = opts.source or common.default_source(paths)
     labels = common.read_labels_file(opts.labels_file) if opts.labels_file else None
+    # keeps its own duplicate check: a repeated record's embedded tweets must not count twice
     sink = common.AccountSink("unique")
     if opts.observed_at is None:
         yield ReadResult(NAME, notes=[f"{source}: TwiBot-20 files carry no crawl time and no "

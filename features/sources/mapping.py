@@ -1,0 +1,58 @@
+"""The YAML mapping of the ``mapped`` format (see :mod:`features.sources.mapped`), validated
+with pydantic; its own module so that reading other formats does not import pydantic."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from features.schema import ACCOUNT_REQUIRED, SchemaError
+from features.sources import common
+from features.sources.mapped import _MAPPABLE
+
+
+class Mapping(BaseModel):
+    """A YAML mapping from canonical account columns to a file's columns."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    columns: dict[str, str]
+    date_format: str | None = None
+    timezone: str = "UTC"
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    file_format: Literal["csv", "parquet"] | None = None
+    constants: dict[str, str | int | float | bool] = {}
+    empty_flag: bool | None = None
+    label_values: dict[str, int] = dict(common.LABEL_VALUES)
+    created_at_day_only: bool = False
+    ids_hashed: bool = False
+
+    @field_validator("columns", "constants")
+    @classmethod
+    def _canonical(cls, value: dict) -> dict:
+        unknown = sorted(set(value) - set(_MAPPABLE))
+        if unknown:
+            raise ValueError(f"not canonical account columns: {unknown}; known: {_MAPPABLE}")
+        return value
+
+    @classmethod
+    def load(cls, path: str) -> Mapping:
+        """Read and validate a mapping file."""
+        try:
+            with open(path, encoding="utf-8") as fh:
+                data = yaml.safe_load(fh)
+        except (OSError, yaml.YAMLError) as exc:
+            raise SchemaError(f"{path}: cannot read mapping: {exc}") from exc
+        try:
+            mapping = cls.model_validate(data or {})
+        except ValidationError as exc:
+            raise SchemaError(f"{path}: invalid mapping: {exc}") from exc
+        missing = [c for c in ACCOUNT_REQUIRED
+                   if c not in mapping.columns and c not in mapping.constants]
+        if missing:
+            raise SchemaError(f"{path}: mapping must give columns for {missing}")
+        common.check_encoding(mapping.encoding)
+        return mapping

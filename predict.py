@@ -15,11 +15,14 @@ MODEL is a registry URI (``models:/NAME@champion``, the default), a run's model 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import importlib
 import logging
 import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -30,8 +33,9 @@ import pyarrow.parquet as pq
 
 from features.cadence import compute_cadence
 from features.cohort import CohortCounter
-from features.schema import SchemaError, concat_rejects
+from features.schema import REJECT_DTYPES, SchemaError, make_rejects
 from features.sources import FORMATS, ReadOptions, iter_read
+from features.sources.common import ProcessMapper
 from models.bundle import Bundle, BundleError
 from models.drift import DriftMonitor
 
@@ -60,6 +64,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                              "(default: the first stored, 0.9)")
     parser.add_argument("--observed-at", help="when the input counts were observed (UTC)")
     parser.add_argument("--chunksize", type=int, default=200_000, help="accounts per chunk")
+    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)),
+                        help="processes that parse CSV chunks beside this one (default: one "
+                             "per core; 0 parses here)")
     parser.add_argument("--tmp-dir", help="where pass 1 keeps the staged row features (about "
                         "160 bytes an account; default: the scores file's folder, on disk "
                         "rather than a RAM-backed /tmp)")
@@ -75,6 +82,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error(f"--output {args.output}: the scores file must end in .csv or .parquet")
     if args.chunksize < 1:
         parser.error("--chunksize must be at least 1")
+    if args.workers < 0:
+        parser.error("--workers must be 0 or more")
     return args
 
 
@@ -176,7 +185,15 @@ class ScoresWriter:
 class StagedAccounts:
     """Pass-1 output on local disk: the model's row features and key columns of every
     accepted account, in input order (Arrow IPC, read back batch by batch without a memory
-    map, so memory does not grow with the input), so the input is parsed only once."""
+    map, so memory does not grow with the input), so the input is parsed only once.
+
+    Beside the features each row keeps its place: ``_seq`` (position in the staged file),
+    ``_file`` (index into :attr:`files`; -1 for an account known only from its tweets) and
+    ``_row`` (1-based data row), so that repeated account ids can be found on disk
+    (:meth:`repeated`) and skipped in pass 2 with a reject naming their row.
+    """
+
+    PLACE = ("_seq", "_file", "_row")
 
     def __init__(self, path: str, chunksize: int) -> None:
         self.path = path
@@ -184,37 +201,125 @@ class StagedAccounts:
         self.sink: pa.OSFile | None = None
         self.writer: pa.ipc.RecordBatchFileWriter | None = None
         self.schema: pa.Schema | None = None
+        self.files: list[str] = []
         self.rows = 0
 
-    def write(self, frame: pd.DataFrame) -> None:
-        table = pa.Table.from_pandas(frame, preserve_index=False)
+    def write(self, staged: pd.DataFrame | pa.Table, file: str | None,
+              rows: pd.Series | None) -> None:
+        """Stage row-stage output (a frame, or the Arrow table of one) of accounts read from
+        ``file`` at ``rows`` (None: accounts known only from their tweets)."""
+        table = staged if isinstance(staged, pa.Table) else \
+            pa.Table.from_pandas(staged, preserve_index=False)
+        n = table.num_rows
+        if file is not None and file not in self.files:
+            self.files.append(file)
+        table = (table.append_column("_seq", pa.array(np.arange(self.rows, self.rows + n)))
+                 .append_column("_file", pa.array(np.full(
+                     n, -1 if file is None else self.files.index(file), dtype="int32")))
+                 .append_column("_row", pa.nulls(n, pa.int64()) if file is None else
+                                pa.array(rows.to_numpy(dtype="int64"))))
         if self.writer is None:
             self.sink = pa.OSFile(self.path, "wb")
             self.schema = table.schema
             self.writer = pa.ipc.new_file(self.sink, self.schema)
         self.writer.write_table(table.cast(self.schema), max_chunksize=self.chunksize)
-        self.rows += len(frame)
+        self.rows += n
 
     def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
             self.sink.close()
 
-    def read(self, min_rows: int):
-        """The staged rows again, in frames of at least ``min_rows`` (but the last)."""
+    def repeated(self, tmp: str) -> str | None:
+        """Find the staged rows whose account id was staged before, on disk (DuckDB, spilling
+        to ``tmp``), so the check needs no memory per account. The first observation of an id
+        is kept, a user object before a profile known only from tweets. Returns a Parquet
+        file of the rows to skip (``_seq``, ``_file``, ``_row``, ``created_at``, ``source``),
+        in ``_seq`` order, or None when no id repeats."""
+        if self.writer is None:
+            return None
+        import duckdb
+        import pyarrow.dataset as pads
+
+        out = os.path.join(tmp, "repeated.parquet")
+        con = duckdb.connect()
+        try:
+            con.execute("SET memory_limit = '256MB'")
+            con.execute("SET temp_directory = ?", [os.path.join(tmp, "duckdb")])
+            con.execute("SET preserve_insertion_order = false")
+            con.register("staged", pads.dataset(self.path, format="ipc"))
+            con.execute(f"""
+                COPY (
+                  WITH repeated AS (
+                    SELECT account_id FROM staged GROUP BY account_id HAVING count(*) > 1),
+                  ranked AS (
+                    SELECT s._seq, s._file, s._row, s.created_at, s.source,
+                           row_number() OVER (PARTITION BY s.account_id
+                                              ORDER BY s._file < 0, s._seq) AS rank
+                    FROM staged s SEMI JOIN repeated r ON s.account_id = r.account_id)
+                  SELECT _seq, _file, _row, created_at, source FROM ranked WHERE rank > 1
+                  ORDER BY _seq
+                ) TO '{out}' (FORMAT parquet)""")
+        finally:
+            con.close()
+        return out if pq.ParquetFile(out).metadata.num_rows else None
+
+    def read(self, min_rows: int, skip: str | None = None):
+        """The staged rows again, in frames of at least ``min_rows`` (but the last), without
+        the rows listed in ``skip`` (:meth:`repeated`) and the place columns."""
         if self.writer is None:
             return
+        skipped = _SeqCursor(skip)
         with pa.OSFile(self.path, "rb") as source:
             reader = pa.ipc.open_file(source)
             batches, n = [], 0
             for i in range(reader.num_record_batches):
                 batches.append(reader.get_batch(i))
                 n += batches[-1].num_rows
-                if n >= min_rows:
-                    yield pa.Table.from_batches(batches).to_pandas()
+                if n >= min_rows or i == reader.num_record_batches - 1:
+                    table = pa.Table.from_batches(batches)
                     batches, n = [], 0
-            if batches:
-                yield pa.Table.from_batches(batches).to_pandas()
+                    seq = table.column("_seq").to_numpy()
+                    drop = skipped.take_until(int(seq[-1]))
+                    if len(drop):
+                        table = table.filter(pa.array(~np.isin(seq, drop)))
+                    yield table.drop_columns(list(self.PLACE)).to_pandas()
+
+
+class _SeqCursor:
+    """Walks a ``_seq``-ordered Parquet file of rows to skip alongside the staged rows."""
+
+    def __init__(self, path: str | None) -> None:
+        self.batches = (pq.ParquetFile(path).iter_batches(columns=["_seq"], batch_size=65_536)
+                        if path else iter(()))
+        self.pending = np.empty(0, dtype="int64")
+
+    def take_until(self, last: int) -> np.ndarray:
+        """The skipped positions up to and including ``last``."""
+        parts = [self.pending]
+        while not len(parts[-1]) or parts[-1][-1] <= last:
+            batch = next(self.batches, None)
+            if batch is None:
+                break
+            parts.append(batch.column(0).to_numpy())
+        seqs = np.concatenate(parts)
+        cut = np.searchsorted(seqs, last, side="right")
+        self.pending = seqs[cut:]
+        return seqs[:cut]
+
+
+class RejectsFile:
+    """The rejects, appended to a CSV as they come (a large bad input costs no memory)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.n = 0
+        pd.DataFrame(columns=list(REJECT_DTYPES)).to_csv(path, index=False)
+
+    def write(self, frame: pd.DataFrame) -> None:
+        if len(frame):
+            frame[list(REJECT_DTYPES)].to_csv(self.path, mode="a", header=False, index=False)
+            self.n += len(frame)
 
 
 class ScoreSummary:
@@ -262,15 +367,28 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s",
                         datefmt="%H:%M:%S")
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    # the parsing workers are forked first, while this process runs a single thread
+    mapper = ProcessMapper(args.workers) if args.workers else None
+    try:
+        return _score(args, mapper)
+    finally:
+        if mapper is not None:
+            mapper.close()
+
+
+def _score(args: argparse.Namespace, mapper: ProcessMapper | None) -> int:
     try:
         bundle = load_model(args.model, args.tracking_uri)
         opts = ReadOptions(mapping=args.mapping, chunksize=args.chunksize,
                            observed_at=pd.Timestamp(args.observed_at) if args.observed_at
-                           else None)
+                           else None, defer_duplicates=True, mapper=mapper)
         threshold = bundle.threshold(args.threshold_precision)
     except (BundleError, SchemaError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if mapper is not None:
+        # workers return the row features as Arrow tables, not the parsed accounts
+        mapper.stage = dataclasses.replace(bundle.stager, as_arrow=True)
     log.info("model %s (%d features), decision threshold %s at precision %s",
              bundle.contract.get("model_version"), len(bundle.features), threshold,
              args.threshold_precision or next(iter(bundle.contract["thresholds"])))
@@ -285,20 +403,27 @@ def main(argv: list[str] | None = None) -> int:
             per_source: dict[str, CohortCounter] = {}
             staged = StagedAccounts(os.path.join(tmp, "staged.arrow"), args.chunksize)
             posts_files: list[str] = []
-            rejects = []
+            rejects = RejectsFile(os.path.join(tmp, "rejects.csv"))
             started = time.perf_counter()
             bar = progress(None, "pass 1/2 (read, row features)")
+            if mapper is not None:  # this process mostly waits for the workers meanwhile
+                threading.Thread(target=importlib.import_module, args=("duckdb",),
+                                 daemon=True).start()
             for part in iter_read(args.inputs, fmt=args.format, options=opts):
                 for note in part.notes:
                     log.info("%s", note)
-                rejects.append(part.rejects)
+                rejects.write(part.rejects)
                 if len(part.accounts):
-                    population.add(part.accounts["created_at"])
+                    keys = part.accounts.select(["created_at", "source"]).to_pandas() \
+                        if isinstance(part.accounts, pa.Table) else part.accounts
+                    population.add(keys["created_at"])
                     if bundle.population == "source":
-                        for src, rows in part.accounts.groupby("source", dropna=False):
+                        for src, rows in keys.groupby("source", dropna=False):
                             per_source.setdefault(str(src), CohortCounter()).add(
                                 rows["created_at"])
-                    staged.write(bundle.row_stage(part.accounts))
+                    staged.write(part.accounts if part.staged else
+                                 bundle.row_stage(part.accounts),
+                                 part.account_file, part.account_rows)
                     pa.default_memory_pool().release_unused()
                     bar.update(len(part.accounts))
                 if len(part.posts) and not args.posts:
@@ -307,8 +432,21 @@ def main(argv: list[str] | None = None) -> int:
                     posts_files.append(path)
             bar.close()
             staged.close()
-            rejected = concat_rejects(rejects)
-            del rejects
+            log.info("pass 1: read in %.1f s", time.perf_counter() - started)
+            # an account id read before: skip it in pass 2, take it out of the population
+            repeated = staged.repeated(tmp)
+            for batch in (pq.ParquetFile(repeated).iter_batches(batch_size=65_536)
+                          if repeated else ()):
+                rows = batch.to_pandas()
+                population.add(rows["created_at"], sign=-1)
+                if bundle.population == "source":
+                    for src, part_rows in rows.groupby("source", dropna=False):
+                        per_source[str(src)].add(part_rows["created_at"], sign=-1)
+                seen = rows[rows["_file"] >= 0]  # (a profile known only from tweets: no row)
+                rejects.write(make_rejects(
+                    "", seen["_row"], "account_id", "duplicate account observation"
+                ).assign(file=pd.array([staged.files[i] for i in seen["_file"]],
+                                       dtype="string")))
             cadence = None
             if args.posts:
                 cadence = compute_cadence(args.posts)
@@ -337,7 +475,7 @@ def main(argv: list[str] | None = None) -> int:
                                                                     population=counter))
                         for rows, counter in parts]
 
-            for parts in map(vectors, staged.read(PASS2_FACTOR * args.chunksize)):
+            for parts in map(vectors, staged.read(PASS2_FACTOR * args.chunksize, repeated)):
                 for ids, X in parts:
                     scores = bundle.scores_for(ids, X, precision=args.threshold_precision,
                                                reasons=args.reasons, monitor=monitor)
@@ -351,9 +489,7 @@ def main(argv: list[str] | None = None) -> int:
             log.info("pass 2: %d accounts scored in %.1f s; %s", summary.n,
                      time.perf_counter() - started, memory_note())
             rejects_path = Path(args.output).with_name(Path(args.output).stem + ".rejects.csv")
-            tmp_rejects = Path(tmp) / "rejects.csv"
-            rejected.to_csv(tmp_rejects, index=False)
-            shutil.move(tmp_rejects, rejects_path)
+            shutil.move(rejects.path, rejects_path)
             if monitor is not None and monitor.n:
                 drift_table = monitor.table()
                 drift_path = Path(args.output).with_name(Path(args.output).stem + ".drift.csv")
@@ -375,8 +511,8 @@ def main(argv: list[str] | None = None) -> int:
             writer.abort()
         raise
 
-    print(f"read {staged.rows + len(rejected):,} rows: scored {summary.n:,} accounts, rejected "
-          f"{len(rejected):,} (reasons in {rejects_path})")
+    print(f"read {summary.n + rejects.n:,} rows: scored {summary.n:,} accounts, rejected "
+          f"{rejects.n:,} (reasons in {rejects_path})")
     if summary.n:
         print(summary.describe())
     print(f"scores: {args.output}")

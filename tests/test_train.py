@@ -325,3 +325,46 @@ def test_cohort_report_cli_and_training_artifacts(trained, tmp_path):
     bursts = pd.read_csv(tmp_path / "cohorts.csv")
     assert (tmp_path / "cohorts.png").stat().st_size > 10_000
     assert len(bursts) >= 1 and bursts["accounts"].sum() >= 300  # the release's spike
+
+
+def test_predict_skips_repeated_ids_on_disk_and_counts_each_account_once(trained, tmp_path):
+    """Ids repeated within a file (across chunks) and across files: the first observation is
+    scored, every later one is a reject naming its file and row, and the cohort population
+    counts each account once, so the scores equal in-memory scoring of the unique accounts."""
+    tmp, client = trained
+    bundle_dir = tmp / "out" / _parent_run(client)[0].info.run_id / "bundle"
+    acc = read_files(SAMPLE_INPUTS[:1]).accounts.head(650).reset_index(drop=True)
+    flat = pd.DataFrame({
+        "id": acc["account_id"], "screen_name": acc["screen_name"], "name": acc["name"],
+        "description": acc["description"], "followers_count": acc["followers_count"],
+        "friends_count": acc["following_count"], "statuses_count": acc["statuses_count"],
+        "created_at": acc["created_at"].dt.strftime("%Y-%m-%d %H:%M:%S"),
+        "crawled_at": "2026-09-30 00:00:00",
+    })
+    later = flat.iloc[:40].assign(followers_count=123_456, created_at="2012-01-01 00:00:00")
+    a = pd.concat([flat.iloc[:600], later.iloc[:30]], ignore_index=True)  # rows 601-630 repeat
+    b = pd.concat([later.iloc[30:], flat.iloc[600:]], ignore_index=True)  # rows 1-10 repeat
+    paths = [tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / "unique.csv"]
+    a.to_csv(paths[0], index=False)
+    b.to_csv(paths[1], index=False)
+    flat.to_csv(paths[2], index=False)
+    out = tmp_path / "scores.csv"
+    assert predict.main(["--model", str(bundle_dir), "--output", str(out), "--chunksize", "64",
+                         "--reasons", "none", str(paths[0]), str(paths[1])]) == 0
+    got = pd.read_csv(out, dtype={"account_id": str})
+    unique = read_files([str(paths[2])]).accounts
+    expected = Bundle.load(bundle_dir).score(unique, reasons="none")
+    assert got["account_id"].tolist() == expected["account_id"].tolist()  # input order
+    np.testing.assert_allclose(got["bot_probability"], expected["bot_probability"], rtol=1e-12)
+    rejects = pd.read_csv(tmp_path / "scores.rejects.csv")
+    assert (rejects["reason"] == "duplicate account observation").all()
+    # parsing in this process (no workers) gives the same files
+    assert predict.main(["--model", str(bundle_dir), "--output", str(tmp_path / "one.csv"),
+                         "--chunksize", "64", "--reasons", "none", "--workers", "0",
+                         str(paths[0]), str(paths[1])]) == 0
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "one.csv", dtype={"account_id": str}),
+                                  got)
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "one.rejects.csv"), rejects)
+    assert sorted(zip(rejects["file"], rejects["row"], strict=True)) == sorted(
+        [(str(paths[0]), r) for r in range(601, 631)]
+        + [(str(paths[1]), r) for r in range(1, 11)])

@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import importlib
 import logging
 import os
 import shutil
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -38,14 +36,11 @@ from features.sources import FORMATS, ReadOptions, iter_read
 from features.sources.common import ProcessMapper
 from models.bundle import Bundle, BundleError
 from models.drift import DriftMonitor
+from models.duplicates import find_repeated
 
 log = logging.getLogger("botsieve.predict")
 
 DEFAULT_MODEL = "models:/botsieve@champion"
-#: Pass 2 scores frames this many times the reading chunk size: a staged row holds only the
-#: model's features (about a tenth of a parsed row), and LightGBM predicts faster per call on
-#: larger frames.
-PASS2_FACTOR = 4
 OUTPUT_COLUMNS = ["account_id", "bot_probability", "is_bot", "reasons", "model_version"]
 
 
@@ -179,6 +174,8 @@ class ScoresWriter:
     def abort(self) -> None:
         if self.writer is not None:
             self.writer.close()
+            self.sink.close()
+            self.keys.close()
         self.tmp.unlink(missing_ok=True)
 
 
@@ -194,12 +191,17 @@ class StagedAccounts:
     """
 
     PLACE = ("_seq", "_file", "_row")
+    #: What the duplicate check reads (a Parquet file of its own, which DuckDB scans within
+    #: its memory limit).
+    KEYS = ("account_id", "created_at", "source", *PLACE)
 
     def __init__(self, path: str, chunksize: int) -> None:
         self.path = path
         self.chunksize = chunksize
         self.sink: pa.OSFile | None = None
         self.writer: pa.ipc.RecordBatchFileWriter | None = None
+        self.keys_path = os.path.splitext(path)[0] + ".keys.parquet"
+        self.keys: pq.ParquetWriter | None = None
         self.schema: pa.Schema | None = None
         self.files: list[str] = []
         self.rows = 0
@@ -222,68 +224,61 @@ class StagedAccounts:
             self.sink = pa.OSFile(self.path, "wb")
             self.schema = table.schema
             self.writer = pa.ipc.new_file(self.sink, self.schema)
-        self.writer.write_table(table.cast(self.schema), max_chunksize=self.chunksize)
+        table = table.cast(self.schema)
+        self.writer.write_table(table, max_chunksize=self.chunksize)
+        keys = table.select(self.KEYS)
+        if self.keys is None:  # uncompressed, dictionaries only for the source names
+            self.keys = pq.ParquetWriter(self.keys_path, keys.schema, compression="none",
+                                         use_dictionary=["source"])
+        self.keys.write_table(keys, row_group_size=self.chunksize)
         self.rows += n
 
     def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
             self.sink.close()
+            self.keys.close()
 
-    def repeated(self, tmp: str) -> str | None:
-        """Find the staged rows whose account id was staged before, on disk (DuckDB, spilling
-        to ``tmp``), so the check needs no memory per account. The first observation of an id
-        is kept, a user object before a profile known only from tweets. Returns a Parquet
-        file of the rows to skip (``_seq``, ``_file``, ``_row``, ``created_at``, ``source``),
-        in ``_seq`` order, or None when no id repeats."""
+    def repeated(self, tmp: str, mapper: ProcessMapper | None = None) -> str | None:
+        """Find the staged rows whose account id was staged before (see
+        :func:`models.duplicates.find_repeated`); in a worker process when there are some, so
+        that this process does not keep the memory DuckDB used."""
         if self.writer is None:
             return None
-        import duckdb
-        import pyarrow.dataset as pads
+        if mapper is not None:
+            return mapper.run(find_repeated, self.keys_path, tmp)
+        return find_repeated(self.keys_path, tmp)
 
-        out = os.path.join(tmp, "repeated.parquet")
-        con = duckdb.connect()
-        try:
-            con.execute("SET memory_limit = '256MB'")
-            con.execute("SET temp_directory = ?", [os.path.join(tmp, "duckdb")])
-            con.execute("SET preserve_insertion_order = false")
-            con.register("staged", pads.dataset(self.path, format="ipc"))
-            con.execute(f"""
-                COPY (
-                  WITH repeated AS (
-                    SELECT account_id FROM staged GROUP BY account_id HAVING count(*) > 1),
-                  ranked AS (
-                    SELECT s._seq, s._file, s._row, s.created_at, s.source,
-                           row_number() OVER (PARTITION BY s.account_id
-                                              ORDER BY s._file < 0, s._seq) AS rank
-                    FROM staged s SEMI JOIN repeated r ON s.account_id = r.account_id)
-                  SELECT _seq, _file, _row, created_at, source FROM ranked WHERE rank > 1
-                  ORDER BY _seq
-                ) TO '{out}' (FORMAT parquet)""")
-        finally:
-            con.close()
-        return out if pq.ParquetFile(out).metadata.num_rows else None
-
-    def read(self, min_rows: int, skip: str | None = None):
-        """The staged rows again, in frames of at least ``min_rows`` (but the last), without
-        the rows listed in ``skip`` (:meth:`repeated`) and the place columns."""
+    def read(self, rows: int, skip: str | None = None):
+        """The staged rows again, in frames of ``rows`` rows (the last may be shorter),
+        without the rows listed in ``skip`` (:meth:`repeated`) and the place columns."""
         if self.writer is None:
             return
         skipped = _SeqCursor(skip)
         with pa.OSFile(self.path, "rb") as source:
             reader = pa.ipc.open_file(source)
-            batches, n = [], 0
+            pending: list[pa.RecordBatch] = []
+            n = 0
             for i in range(reader.num_record_batches):
-                batches.append(reader.get_batch(i))
-                n += batches[-1].num_rows
-                if n >= min_rows or i == reader.num_record_batches - 1:
-                    table = pa.Table.from_batches(batches)
-                    batches, n = [], 0
-                    seq = table.column("_seq").to_numpy()
-                    drop = skipped.take_until(int(seq[-1]))
-                    if len(drop):
-                        table = table.filter(pa.array(~np.isin(seq, drop)))
-                    yield table.drop_columns(list(self.PLACE)).to_pandas()
+                batch = reader.get_batch(i)
+                while len(batch):
+                    take = batch.slice(0, rows - n)
+                    batch = batch.slice(len(take))
+                    pending.append(take)
+                    n += len(take)
+                    if n == rows:
+                        yield self._frame(pending, skipped)
+                        pending, n = [], 0
+            if pending:
+                yield self._frame(pending, skipped)
+
+    def _frame(self, batches: list[pa.RecordBatch], skipped: _SeqCursor) -> pd.DataFrame:
+        table = pa.Table.from_batches(batches)
+        seq = table.column("_seq").to_numpy()
+        drop = skipped.take_until(int(seq[-1]))
+        if len(drop):
+            table = table.filter(pa.array(~np.isin(seq, drop)))
+        return table.drop_columns(list(self.PLACE)).to_pandas()
 
 
 class _SeqCursor:
@@ -406,9 +401,6 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None) -> int:
             rejects = RejectsFile(os.path.join(tmp, "rejects.csv"))
             started = time.perf_counter()
             bar = progress(None, "pass 1/2 (read, row features)")
-            if mapper is not None:  # this process mostly waits for the workers meanwhile
-                threading.Thread(target=importlib.import_module, args=("duckdb",),
-                                 daemon=True).start()
             for part in iter_read(args.inputs, fmt=args.format, options=opts):
                 for note in part.notes:
                     log.info("%s", note)
@@ -434,7 +426,9 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None) -> int:
             staged.close()
             log.info("pass 1: read in %.1f s", time.perf_counter() - started)
             # an account id read before: skip it in pass 2, take it out of the population
-            repeated = staged.repeated(tmp)
+            repeated = staged.repeated(tmp, mapper)
+            if mapper is not None:
+                mapper.close()  # pass 2 needs no workers: their memory goes back now
             for batch in (pq.ParquetFile(repeated).iter_batches(batch_size=65_536)
                           if repeated else ()):
                 rows = batch.to_pandas()
@@ -475,16 +469,20 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None) -> int:
                                                                     population=counter))
                         for rows, counter in parts]
 
-            for parts in map(vectors, staged.read(PASS2_FACTOR * args.chunksize, repeated)):
-                for ids, X in parts:
+            for frame in staged.read(args.chunksize, repeated):
+                parts = vectors(frame)
+                del frame
+                while parts:  # every reference to a frame's data dropped before the next
+                    ids, X = parts.pop(0)
                     scores = bundle.scores_for(ids, X, precision=args.threshold_precision,
                                                reasons=args.reasons, monitor=monitor)
+                    del X
                     writer.write(scores[OUTPUT_COLUMNS])
                     summary.add(scores["bot_probability"].to_numpy(),
                                 scores["is_bot"].to_numpy())
-                    del scores
+                    bar.update(len(scores))
+                    del scores, ids
                     pa.default_memory_pool().release_unused()  # keep the peak to one frame
-                    bar.update(len(ids))
             bar.close()
             log.info("pass 2: %d accounts scored in %.1f s; %s", summary.n,
                      time.perf_counter() - started, memory_note())

@@ -181,6 +181,10 @@ class ProcessMapper:
         while pending:
             yield done(pending.popleft())
 
+    def run(self, fn, *args):
+        """``fn(*args)`` in a worker process (its memory goes back when the mapper closes)."""
+        return self.pool.submit(fn, *args).result()
+
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
@@ -616,8 +620,9 @@ def iter_csv(
 #: Encodings in which a newline and a quote are the ASCII bytes and no other character
 #: contains them, so a file can be cut into whole records by looking at its bytes.
 _BYTE_CUTTABLE = {"utf-8", "ascii", "iso8859-1", "cp1252"}
-#: The smallest piece a worker reads (smaller files are one piece).
+#: The smallest and largest piece a worker reads (smaller files are one piece).
 RANGE_MIN_BYTES = 1 << 20
+RANGE_MAX_BYTES = 8 << 20
 
 
 def csv_chunks(
@@ -649,9 +654,10 @@ def csv_chunks(
     sample = peek(path, 1 << 16)
     row_bytes = max(len(sample) // max(sample.count(b"\n"), 1), 16)
     size = Path(path).stat().st_size
-    # about a chunk of rows per piece, but at least 4 pieces per worker (an even load)
-    target = max(RANGE_MIN_BYTES,
-                 min(opts.chunksize * row_bytes, size // (4 * opts.mapper.workers)))
+    # about a chunk of rows per piece, at most RANGE_MAX_BYTES (a worker's memory does not
+    # grow with the file), and at least 4 pieces per worker (an even load)
+    target = max(RANGE_MIN_BYTES, min(opts.chunksize * row_bytes, RANGE_MAX_BYTES,
+                                      size // (4 * opts.mapper.workers)))
     for start, stop in record_ranges(path, target):
         yield (CsvRange(path, start, stop, header, encoding, delimiter),)
 

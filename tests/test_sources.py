@@ -437,6 +437,7 @@ def test_worker_processes_reading_byte_ranges_give_what_one_process_gives(
     quoted commas and line breaks, doubled quotes, blank lines, rows with too few or too many
     fields and bad dates across about 30 pieces give the same accounts, row numbers and
     rejects as reading in this process."""
+    import itertools
     import random
 
     from features.sources import common
@@ -464,7 +465,7 @@ def test_worker_processes_reading_byte_ranges_give_what_one_process_gives(
     monkeypatch.setattr(common, "RANGE_MIN_BYTES", 3000)
     ranges = list(common.record_ranges(str(path), 8000))
     assert len(ranges) > 20 and ranges[-1][1] == path.stat().st_size
-    assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:], strict=False))
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
     here = _read_deferred(str(path), None, chunksize=97)
     with common.ProcessMapper(2) as mapper:
         there = _read_deferred(str(path), mapper, chunksize=97)
@@ -480,7 +481,7 @@ def test_worker_errors_name_the_file_and_workers_need_deferred_duplicates(tmp_pa
     path = tmp_path / "users.csv"
     path.write_bytes(b"id,screen_name,followers_count,friends_count\n1,a,2,3\n2,\xff\xfe,4,5\n")
     with common.ProcessMapper(1) as mapper:
-        with pytest.raises(SchemaError, match="users.csv: bytes that are not valid utf-8"):
+        with pytest.raises(SchemaError, match=r"users\.csv: bytes that are not valid utf-8"):
             _read_deferred(str(path), mapper)
         with pytest.raises(ValueError, match="defer_duplicates"):
             ReadOptions(mapper=mapper)

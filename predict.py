@@ -101,14 +101,23 @@ def load_model(spec: str, tracking_uri: str | None) -> Bundle:
 
 def memory_note() -> str:
     """Resident memory now and at its peak, and what Arrow holds."""
-    import resource
-
     import psutil
 
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     now = psutil.Process().memory_info().rss / 2**20
-    return (f"memory {now:.0f} MiB (peak {peak:.0f} MiB, Arrow "
+    return (f"memory {now:.0f} MiB (peak {peak_rss_mib():.0f} MiB, Arrow "
             f"{pa.total_allocated_bytes() / 2**20:.0f} MiB)")
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory: the kernel's high-water mark of its own memory
+    (``getrusage`` would also count what the parent held before this program was started)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM")) / 1024
+    except (OSError, StopIteration):  # not Linux
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def progress(total: int | None, desc: str):
@@ -429,6 +438,10 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None) -> int:
             repeated = staged.repeated(tmp, mapper)
             if mapper is not None:
                 mapper.close()  # pass 2 needs no workers: their memory goes back now
+                import resource
+
+                log.info("workers done: the largest peaked at %.0f MiB",
+                         resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
             for batch in (pq.ParquetFile(repeated).iter_batches(batch_size=65_536)
                           if repeated else ()):
                 rows = batch.to_pandas()

@@ -2,14 +2,14 @@
 beside the raw LightGBM ``Booster.predict`` rate of the same model on the same feature matrix.
 
 For each size (default 1M and 4M accounts) it writes a flat CSV of v1.1 user fields and runs
-``predict.py`` in a child process, timing it and reading the peak RSS of the child and of
-each of its worker processes (their sum is an upper bound of the memory used at once: the
-workers are forked, and pages they share with the main process count in each). It then
-builds the same feature matrix in this process and times ``lightgbm.Booster.predict`` on it
-(the Python package, as a user would call it).
+``predict.py`` in a child process, timing it and taking from its log the peak RSS of its main
+process and of its largest worker process (``getrusage`` high-water marks; the workers are
+forked, so pages they share with the main process count in both). It then builds the same
+feature matrix in this process and times ``lightgbm.Booster.predict`` on it (the Python
+package, as a user would call it).
 
     python -m benchmarks.predict_bench [--model models:/botsieve@champion] [--sizes 1000000 4000000]
-                                       [--reasons none] [--workers N]
+                                       [--reasons none] [--workers N] [--repeat N]
 
 The model defaults to the registry champion of ./mlflow.db (train configs/real.yaml first).
 """
@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -54,26 +56,13 @@ def write_csv(path: str, n: int) -> None:
         first = False
 
 
-def watch(proc: subprocess.Popen) -> dict:
-    """Peak RSS of ``proc`` and of its largest worker process: the kernel's high-water marks
-    (``VmHWM``), which no sample can miss, read every 0.5 s until ``proc`` exits (a cheap
-    read, so the watching does not slow the run it measures)."""
-    import psutil
-
-    top = psutil.Process(proc.pid)
-    hwm: dict[int, float] = {}
-    while proc.poll() is None:
-        try:
-            for p in [top, *top.children(recursive=True)]:
-                with open(f"/proc/{p.pid}/status") as fh:
-                    kib = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM"))
-                hwm[p.pid] = max(hwm.get(p.pid, 0.0), kib / 1024)
-        except (psutil.Error, OSError, StopIteration):  # a process ended while being read
-            pass
-        time.sleep(0.5)
-    workers = [v for pid, v in hwm.items() if pid != proc.pid]
-    return {"main": hwm.get(proc.pid, 0.0), "worker": max(workers, default=0.0),
-            "workers": len(workers), "sum": sum(hwm.values())}
+def peaks(log: str) -> dict:
+    """Peak RSS (MiB) of predict.py's main process and of its largest worker, from the lines
+    predict.py logs (its own ``getrusage`` figures: high-water marks no sampling can miss)."""
+    main = re.findall(r"pass 2: .* \(peak (\d+) MiB", log)
+    worker = re.findall(r"workers done: the largest peaked at (\d+) MiB", log)
+    return {"main": float(main[-1]) if main else float("nan"),
+            "worker": float(worker[-1]) if worker else 0.0}
 
 
 def main() -> None:
@@ -83,6 +72,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 4_000_000])
     parser.add_argument("--reasons", default="none", choices=("all", "flagged", "none"))
     parser.add_argument("--workers", type=int, help="predict.py --workers (default: its own)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs per size (the median ratio is printed when more than one)")
     args = parser.parse_args()
     import lightgbm as lgb
 
@@ -97,29 +88,40 @@ def main() -> None:
                    "--reasons", args.reasons, src]
             if args.workers is not None:
                 cmd += ["--workers", str(args.workers)]
-            t0 = time.perf_counter()
-            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                    text=True)
-            mem = watch(proc)
-            e2e = time.perf_counter() - t0
-            if proc.returncode:
-                raise RuntimeError(f"predict.py failed:\n{proc.stderr.read()[-3000:]}")
-            rows = len(pd.read_parquet(out, columns=["account_id"]))
             X = bundle.features_of(make_accounts(min(n, 1_000_000)))
-            rates = []
-            for _ in range(3):  # the machine's speed drifts: the median of three timings
-                t0 = time.perf_counter()
-                booster.predict(X)
-                rates.append(len(X) / (time.perf_counter() - t0))
-            raw_rate = sorted(rates)[1]
-            e2e_rate = rows / e2e
-            print(f"{n:>10,} accounts: predict.py end to end {e2e:6.1f} s = {e2e_rate:9,.0f}/s "
-                  f"(reasons: {args.reasons}); raw Booster.predict {raw_rate:11,.0f}/s; "
-                  f"ratio {e2e_rate / raw_rate:.1%}; peak RSS: main process "
-                  f"{mem['main']:,.0f} MiB, largest of {mem['workers']} workers "
-                  f"{mem['worker']:,.0f} MiB, all together at most {mem['sum']:,.0f} MiB",
-                  flush=True)
+            ratios = []
+            for _ in range(args.repeat):
+                ratios.append(run_once(cmd, out, n, X, booster, args.reasons))
+            if args.repeat > 1:
+                print(f"{n:>10,} accounts, {args.repeat} runs: ratio median "
+                      f"{statistics.median(ratios):.1%}, from {min(ratios):.1%} to "
+                      f"{max(ratios):.1%}", flush=True)
             del X
+
+
+def run_once(cmd: list[str], out: str, n: int, X: pd.DataFrame, booster, reasons: str
+             ) -> float:
+    """One timed predict.py run, then the raw rate right after it; prints both, returns
+    their ratio."""
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    e2e = time.perf_counter() - t0
+    if done.returncode:
+        raise RuntimeError(f"predict.py failed:\n{done.stderr[-3000:]}")
+    mem = peaks(done.stderr)
+    rows = len(pd.read_parquet(out, columns=["account_id"]))
+    rates = []
+    for _ in range(3):  # the machine's speed drifts: the median of three timings
+        t0 = time.perf_counter()
+        booster.predict(X)
+        rates.append(len(X) / (time.perf_counter() - t0))
+    raw_rate = sorted(rates)[1]
+    e2e_rate = rows / e2e
+    print(f"{n:>10,} accounts: predict.py end to end {e2e:6.1f} s = {e2e_rate:9,.0f}/s "
+          f"(reasons: {reasons}); raw Booster.predict {raw_rate:11,.0f}/s; "
+          f"ratio {e2e_rate / raw_rate:.1%}; peak RSS: main process "
+          f"{mem['main']:,.0f} MiB, largest worker {mem['worker']:,.0f} MiB", flush=True)
+    return e2e_rate / raw_rate
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ import shutil
 import sys
 import tempfile
 import time
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import numpy as np
@@ -62,9 +63,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)),
                         help="processes that parse CSV chunks beside this one (default: one "
                              "per core; 0 parses here)")
-    parser.add_argument("--tmp-dir", help="where pass 1 keeps the staged row features (about "
-                        "160 bytes an account; default: the scores file's folder, on disk "
-                        "rather than a RAM-backed /tmp)")
+    parser.add_argument("--tmp-dir", help="where pass 1 keeps the staged row features and "
+                        "keys (about 200 bytes an account; default: the scores file's folder, "
+                        "on disk rather than a RAM-backed /tmp)")
     parser.add_argument("--drift-threshold", type=float, default=0.2,
                         help="warn about features whose population stability index against "
                              "the training data exceeds this")
@@ -183,8 +184,6 @@ class ScoresWriter:
     def abort(self) -> None:
         if self.writer is not None:
             self.writer.close()
-            self.sink.close()
-            self.keys.close()
         self.tmp.unlink(missing_ok=True)
 
 
@@ -512,10 +511,10 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None) -> int:
                                 ", ".join(f"{r.feature}={r.psi:.2f}"
                                           for r in drifted.itertuples()), drift_path)
             writer.commit()
-    except (SchemaError, BundleError, ValueError) as exc:
+    except (SchemaError, BundleError, ValueError, BrokenProcessPool) as exc:
         if writer is not None:
             writer.abort()
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {exc}", file=sys.stderr)  # (a worker killed, e.g. out of memory)
         return 2
     except BaseException:
         if writer is not None:

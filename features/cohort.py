@@ -38,7 +38,8 @@ WINDOWS = (0, 3, 15)
 def creation_days(created_at: pd.Series) -> np.ndarray:
     """UTC day number (days since 1970-01-01) of each creation time; -1 where missing."""
     ts = pd.to_datetime(created_at, utc=True)
-    # whole days of the UTC instant (floor division also floors times before 1970)
+    # whole days of the UTC instant; a time before 1970 gives a negative day, which the
+    # cohort features treat as missing (no account predates Twitter)
     values = ts.dt.tz_localize(None).to_numpy(dtype="datetime64[us]").view("int64")
     days = values // 86_400_000_000
     return np.where(ts.isna().to_numpy(), -1, days)

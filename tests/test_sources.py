@@ -485,3 +485,26 @@ def test_worker_errors_name_the_file_and_workers_need_deferred_duplicates(tmp_pa
             _read_deferred(str(path), mapper)
         with pytest.raises(ValueError, match="defer_duplicates"):
             ReadOptions(mapper=mapper)
+
+
+@pytest.mark.parametrize("body", [
+    'id,x,followers_count,friends_count\n1,5\'10",1,2\n2,b,1,2\n3,"multi\nline",1,2\n4,d,1,2\n',
+    'id,x,followers_count,friends_count\n1,"never closed,1,2\n2,b,1,2\n3,c,1,2\n',
+])
+def test_files_whose_quotes_cannot_be_trusted_are_read_in_one_stream(tmp_path, monkeypatch,
+                                                                     body):
+    """A quote inside an unquoted field (Arrow reads it as a character) or one never closed
+    would make a cut by quote parity land inside a record: such a file is not cut, and the
+    workers give what one process gives."""
+    from features.sources import common
+
+    path = tmp_path / "users.csv"
+    path.write_text(body * 200, encoding="utf-8")
+    monkeypatch.setattr(common, "RANGE_MIN_BYTES", 100)
+    assert common.record_ranges(str(path), 100) is None
+    here = _read_deferred(str(path), None, chunksize=50)
+    with common.ProcessMapper(2) as mapper:
+        there = _read_deferred(str(path), mapper, chunksize=50)
+    for a, b in zip(here, there, strict=True):
+        (pd.testing.assert_series_equal if isinstance(a, pd.Series) else
+         pd.testing.assert_frame_equal)(a, b)

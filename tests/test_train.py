@@ -199,11 +199,13 @@ def test_predict_with_one_population_per_source_equals_bundle_score(trained, tmp
                            expected["bot_probability"].to_numpy())
 
 
-def test_interrupted_predict_leaves_no_partial_scores_file(trained, tmp_path, monkeypatch):
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_interrupted_predict_leaves_no_partial_scores_file(trained, tmp_path, monkeypatch,
+                                                           suffix):
     tmp, client = trained
     run = _parent_run(client)[0]
     bundle_dir = str(tmp / "out" / run.info.run_id / "bundle")
-    out = tmp_path / "scores.csv"
+    out = tmp_path / f"scores{suffix}"
     calls = {"n": 0}
     real_score = Bundle.scores_for
 
@@ -219,7 +221,7 @@ def test_interrupted_predict_leaves_no_partial_scores_file(trained, tmp_path, mo
                       *SAMPLE_INPUTS])
     assert calls["n"] == 2  # one chunk was written before the interrupt
     assert not out.exists()
-    assert not list(tmp_path.glob(".scores.csv.*"))  # the temporary file is gone too
+    assert not list(tmp_path.glob(f".scores{suffix}.*"))  # the temporary file is gone too
     assert not list(tmp_path.glob(".botsieve-*"))  # and so are the staged row features
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
 import logging
 import re
@@ -80,8 +81,9 @@ class ReadOptions:
         (which can do it on disk for inputs of any size; ``predict.py`` does). Emitted accounts
         then carry their file and row numbers (:attr:`ReadResult.account_file`,
         :attr:`ReadResult.account_rows`); accounts known only from the profiles their tweets
-        carry come last, with no row, and give way to a user object of the same id. Ids
-        repeated within one chunk are still rejected by the reader.
+        carry come last, with no row, and give way to a user object of the same id. The
+        readers that leave the check to the caller also leave ids repeated within one
+        chunk; TwiBot files (whose records embed their tweets) keep their own check.
     mapper : how the CSV readers parse their chunks: None in this process, or a
         :class:`ProcessMapper` (worker processes; needs ``defer_duplicates``). Not part of
         the options' value: it is neither compared nor pickled.
@@ -135,11 +137,12 @@ class ProcessMapper:
     """Parses CSV chunks in worker processes, in input order, a few chunks ahead.
 
     The workers are forked when the mapper is made, so make it early, while the process runs
-    a single thread (forking a process whose other threads hold locks is unsafe). The caller
-    keeps reading the file and decoding its blocks; the workers parse them and, with
-    ``stage``, also turn each chunk's accounts into ``stage(accounts)`` (e.g. a model's row
-    features), so that only that small result comes back. A worker's error (a SchemaError
-    naming a file) is raised in the caller.
+    a single thread (forking a process whose other threads hold locks is unsafe). A chunk is
+    a piece of a file the worker reads itself (:class:`CsvRange`) or rows the caller decoded;
+    the workers parse them and, with ``stage``, also turn each chunk's accounts into
+    ``stage(accounts)`` (e.g. a model's row features), so that only that small result comes
+    back. A worker's error (a SchemaError naming a file) is raised in the caller; workers
+    ignore Ctrl-C (the caller stops them).
     """
 
     def __init__(self, workers: int, stage=None) -> None:
@@ -151,7 +154,8 @@ class ProcessMapper:
         self.stage = stage
         self.workers = workers
         self.ahead = 2 * workers  # chunks in flight: memory stays a few chunks
-        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                        initializer=_ignore_interrupts)
         list(self.pool.map(_worker_ready, range(workers)))  # fork them all now
 
     def map(self, parse, context, chunks) -> Iterator[ReadResult]:
@@ -168,7 +172,8 @@ class ProcessMapper:
                 records[path] = before + n
                 if before:
                     if len(result.rejects):
-                        mine = result.rejects["file"].eq(path).fillna(False).to_numpy(bool)
+                        mine = (result.rejects["file"].eq(path) & result.rejects["row"].gt(0))
+                        mine = mine.fillna(False).to_numpy(bool)  # (-1: a row Arrow can't number)
                         result.rejects.loc[mine, "row"] += before
                     if result.account_rows is not None:
                         result.account_rows = result.account_rows + before
@@ -193,6 +198,12 @@ class ProcessMapper:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _ignore_interrupts() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _worker_ready(_: int) -> int:
@@ -546,55 +557,26 @@ def iter_csv(
     with more or fewer fields than the header (a truncated last line, a stray delimiter) is a
     reject naming its row. Problems with the whole file are errors naming it: empty file, a
     required column missing (with a hint when the header looks like another delimiter), bytes
-    that are not valid in ``encoding``, an unterminated quote.
+    that are not valid in ``encoding``.
 
     The file is parsed by Arrow's streaming CSV reader in blocks of about ``chunksize`` rows
     (at least 1 MiB), and the blocks are cut into chunks of exactly ``chunksize`` rows.
     ``arrow=True`` yields the chunks as Arrow record batches (for a :class:`ProcessMapper`,
     whose workers convert them: a batch crosses processes as a few flat buffers).
     """
-    header = _header_fields(path, encoding, delimiter)
-    _check_header(path, header, required)
-    if len(set(header)) != len(header):
-        dupes = sorted({c for c in header if header.count(c) > 1})
-        raise SchemaError(f"{path}: the header repeats column(s) {dupes}")
-    bad_rows: list[int] = []
-    bad_reasons: list[str] = []
-
-    def invalid(row) -> str:
-        # row.number counts CSV records from 1 with the header as record 1
-        bad_rows.append(int(row.number) - 1 if row.number is not None else -1)
-        bad_reasons.append(
-            f"row has {row.actual_columns} fields, the header has {row.expected_columns}"
-            + (" (truncated line?)" if row.actual_columns < row.expected_columns else "")
-        )
-        return "skip"
-
-    sample = peek(path, 1 << 16)
-    lines = max(sample.count(b"\n"), 1)
-    row_bytes = max(len(sample) // lines, 16)
-    block = int(min(max(chunksize * row_bytes, 1 << 20), 64 << 20))
+    header = _checked_header(path, encoding, delimiter, required)
+    bad = _BadRows(path, header_is_first=True)
+    block = int(min(max(chunksize * _row_bytes(path), 1 << 20), 64 << 20))
     next_row = 1
     try:
         with open_binary(path) as fh:
             paced = PacedReader(fh, block)
-            reader = pa_csv.open_csv(
-                paced,
-                read_options=pa_csv.ReadOptions(
-                    use_threads=False, block_size=block, encoding=encoding
-                ),
-                parse_options=pa_csv.ParseOptions(
-                    delimiter=delimiter, newlines_in_values=True, invalid_row_handler=invalid
-                ),
-                convert_options=pa_csv.ConvertOptions(
-                    column_types={c: pa.string() for c in header},
-                    strings_can_be_null=False,
-                    quoted_strings_can_be_null=False,
-                ),
-            )
+            reader = pa_csv.open_csv(paced, **_arrow_csv_options(header, encoding, delimiter,
+                                                                 block, bad.invalid,
+                                                                 named=False))
             for batch, frame in _read_ahead(reader, paced, frames=not arrow):
                 n = batch.num_rows
-                pending = np.array(sorted(r for r in bad_rows if r >= next_row), dtype="int64")
+                pending = np.array(sorted(r for r in bad.rows if r >= next_row), dtype="int64")
                 candidates = np.arange(next_row, next_row + n + len(pending) + 1, dtype="int64")
                 numbers = candidates[~np.isin(candidates, pending)][:n]
                 if n:
@@ -603,18 +585,72 @@ def iter_csv(
                     part = (batch.slice(start, chunksize) if arrow else
                             frame.iloc[start : start + chunksize].reset_index(drop=True))
                     rows = pd.Series(numbers[start : start + chunksize], dtype="int64")
-                    yield part, rows, _take_rejects(path, bad_rows, bad_reasons, rows)
-            yield frame_of(header), pd.Series(dtype="int64"), _take_rejects(
-                path, bad_rows, bad_reasons, None
-            )
+                    yield part, rows, bad.take(rows)
+            yield frame_of(header), pd.Series(dtype="int64"), bad.take(None)
     except pa.ArrowInvalid as exc:
-        msg = str(exc)
-        if "UTF8" in msg.upper().replace("-", ""):
-            raise SchemaError(
-                f"{path}: bytes that are not valid {encoding} ({msg}); if the file is e.g. "
-                "latin-1, read it with a mapping that sets `encoding`"
-            ) from exc
-        raise SchemaError(f"{path}: malformed CSV near data row {next_row}: {msg}") from exc
+        raise _csv_error(path, encoding, f"near data row {next_row}", exc) from exc
+
+
+def _checked_header(path: str, encoding: str, delimiter: str, required: tuple[str, ...]
+                    ) -> list[str]:
+    """The header's column names, after checking the required ones are there, once each."""
+    header = _header_fields(path, encoding, delimiter)
+    _check_header(path, header, required)
+    if len(set(header)) != len(header):
+        dupes = sorted({c for c in header if header.count(c) > 1})
+        raise SchemaError(f"{path}: the header repeats column(s) {dupes}")
+    return header
+
+
+def _row_bytes(path: str) -> int:
+    """Bytes per row, estimated from the start of the file."""
+    sample = peek(path, 1 << 16)
+    return max(len(sample) // max(sample.count(b"\n"), 1), 16)
+
+
+class _BadRows:
+    """Rows Arrow's CSV parser skips for a wrong number of fields, with the reason."""
+
+    def __init__(self, path: str, *, header_is_first: bool) -> None:
+        self.path = path
+        self.shift = 1 if header_is_first else 0  # Arrow counts the header as record 1
+        self.rows: list[int] = []
+        self.reasons: list[str] = []
+
+    def invalid(self, row) -> str:
+        self.rows.append(int(row.number) - self.shift if row.number is not None else -1)
+        self.reasons.append(
+            f"row has {row.actual_columns} fields, the header has {row.expected_columns}"
+            + (" (truncated line?)" if row.actual_columns < row.expected_columns else ""))
+        return "skip"
+
+    def take(self, rows: pd.Series | None) -> pd.DataFrame:
+        """Rejects for the bad rows up to the last of ``rows`` (all when None)."""
+        return _take_rejects(self.path, self.rows, self.reasons, rows)
+
+
+def _arrow_csv_options(header: list[str], encoding: str, delimiter: str, block: int, invalid,
+                       *, named: bool) -> dict:
+    """Arrow CSV options: every column a string, rows with a wrong field count to
+    ``invalid``; ``named``: the data has no header line (the names are given)."""
+    return {
+        "read_options": pa_csv.ReadOptions(use_threads=False, block_size=block,
+                                           encoding=encoding,
+                                           column_names=header if named else None),
+        "parse_options": pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                                             invalid_row_handler=invalid),
+        "convert_options": pa_csv.ConvertOptions(column_types={c: pa.string() for c in header},
+                                                 strings_can_be_null=False,
+                                                 quoted_strings_can_be_null=False),
+    }
+
+
+def _csv_error(path: str, encoding: str, where: str, exc: pa.ArrowInvalid) -> SchemaError:
+    msg = str(exc)
+    if "UTF8" in msg.upper().replace("-", ""):
+        return SchemaError(f"{path}: bytes that are not valid {encoding} ({msg}); if the file "
+                           "is e.g. latin-1, read it with a mapping that sets `encoding`")
+    return SchemaError(f"{path}: malformed CSV {where}: {msg}")
 
 
 #: Encodings in which a newline and a quote are the ASCII bytes and no other character
@@ -636,66 +672,86 @@ def csv_chunks(
     """The chunks of a CSV file for :func:`map_chunks`.
 
     Parsed here (:func:`iter_csv`), unless ``opts.mapper`` has worker processes and the file
-    can be cut by bytes (not zipped, an ASCII-compatible encoding): the chunks are then
-    :class:`CsvRange` pieces of whole records, which the workers read and parse themselves,
-    so that reading the file is spread over the cores too.
+    can be cut by bytes (not zipped, an ASCII-compatible encoding, every quote where CSV
+    allows one): the chunks are then :class:`CsvRange` pieces of whole records, which the
+    workers read and parse themselves, so that reading the file is spread over the cores too.
     """
-    if opts.mapper is None or path.lower().endswith(".zip") or \
-            codecs.lookup(encoding).name not in _BYTE_CUTTABLE:
-        yield from iter_csv(path, required=required, chunksize=opts.chunksize,
-                            encoding=encoding, delimiter=delimiter,
-                            arrow=opts.mapper is not None)
-        return
-    header = _header_fields(path, encoding, delimiter)
-    _check_header(path, header, required)
-    if len(set(header)) != len(header):
-        dupes = sorted({c for c in header if header.count(c) > 1})
-        raise SchemaError(f"{path}: the header repeats column(s) {dupes}")
-    sample = peek(path, 1 << 16)
-    row_bytes = max(len(sample) // max(sample.count(b"\n"), 1), 16)
-    size = Path(path).stat().st_size
-    # about a chunk of rows per piece, at most RANGE_MAX_BYTES (a worker's memory does not
-    # grow with the file), and at least 4 pieces per worker (an even load)
-    target = max(RANGE_MIN_BYTES, min(opts.chunksize * row_bytes, RANGE_MAX_BYTES,
-                                      size // (4 * opts.mapper.workers)))
-    for start, stop in record_ranges(path, target):
-        yield (CsvRange(path, start, stop, header, encoding, delimiter),)
+    cuttable = (opts.mapper is not None and not path.lower().endswith(".zip")
+                and codecs.lookup(encoding).name in _BYTE_CUTTABLE)
+    if cuttable:
+        header = _checked_header(path, encoding, delimiter, required)
+        size = Path(path).stat().st_size
+        # about a chunk of rows per piece, at most RANGE_MAX_BYTES (a worker's memory does
+        # not grow with the file), and at least 4 pieces per worker (an even load)
+        target = max(RANGE_MIN_BYTES, min(opts.chunksize * _row_bytes(path), RANGE_MAX_BYTES,
+                                          size // (4 * opts.mapper.workers)))
+        ranges = record_ranges(path, target, delimiter)
+        if ranges is None:
+            log.info("%s: a quote where CSV allows none (e.g. 5'10\" in an unquoted field); "
+                     "the file is read in one stream", path)
+        else:
+            for start, stop in ranges:
+                yield (CsvRange(path, start, stop, header, encoding, delimiter),)
+            return
+    yield from iter_csv(path, required=required, chunksize=opts.chunksize, encoding=encoding,
+                        delimiter=delimiter, arrow=opts.mapper is not None)
 
 
-def record_ranges(path: str, target: int, piece: int = 4 << 20) -> Iterator[tuple[int, int]]:
-    """Byte ranges of about ``target`` bytes that hold whole CSV records (after the header).
+def record_ranges(path: str, target: int, delimiter: str = ",", piece: int = 4 << 20
+                  ) -> list[tuple[int, int]] | None:
+    """Byte ranges of about ``target`` bytes that hold whole CSV records (after the header),
+    or None when quotes make the cut unsafe.
 
     A range ends just after a newline outside quotes: one preceded by an even number of quote
     characters in the file (a doubled quote inside a quoted field counts twice, so it keeps
-    the parity). A file whose quotes never balance again is one range, and its parse reports
-    the unterminated quote."""
-    start = None  # the header ends at the first record boundary
-    want = 0
+    the parity). That holds only if every quote is where CSV allows one: an opening quote
+    (even count before it) at the start of a field, a closing one (odd count) at its end or
+    doubled. A quote anywhere else (``5'10"`` in an unquoted field, which Arrow reads as a
+    plain character), or a quote never closed, gives None: the caller reads the file in one
+    stream instead."""
+    edges = {ord(delimiter), 10, 13, 34}  # what may stand beside a quote
+    allowed = np.zeros(256, dtype=bool)
+    allowed[list(edges)] = True
+    cuts: list[int] = []
+    want = 0  # the header ends at the first record boundary
     quotes = 0  # quote characters before the current piece
     offset = 0
+    before = 10  # the byte before the piece (the file starts like a line)
     with open(path, "rb") as fh:
-        while True:
-            buf = fh.read(piece)
-            if not buf:
-                break
+        buf = fh.read(piece)
+        while buf:
+            nxt = fh.read(piece)
             arr = np.frombuffer(buf, dtype=np.uint8)
+            at = np.flatnonzero(arr == 34)
+            if len(at):
+                prev = np.where(at > 0, arr[np.maximum(at - 1, 0)], before)
+                after = np.where(at + 1 < len(arr), arr[np.minimum(at + 1, len(arr) - 1)],
+                                 nxt[0] if nxt else 10)
+                opening = (quotes + np.arange(len(at))) % 2 == 0
+                if not (allowed[prev[opening]].all() and allowed[after[~opening]].all()):
+                    return None
             lo = max(want - offset, 0)
-            while lo < len(arr):
-                is_quote = arr[lo:] == 34
-                parity = (quotes + int(np.count_nonzero(arr[:lo] == 34))) & 1
-                inside = (np.cumsum(is_quote, dtype=np.uint8) + parity) & 1
-                at = np.flatnonzero((arr[lo:] == 10) & (inside == 0))
-                if not len(at):
-                    break
-                cut = offset + lo + int(at[0]) + 1
-                if start is not None:
-                    yield start, cut
-                start, want = cut, cut + target
-                lo = want - offset
-            quotes += int(np.count_nonzero(arr == 34))
+            if lo < len(arr):
+                # the newlines outside quotes: an even number of quotes before them
+                lines = np.flatnonzero(arr == 10)
+                lines = lines[(quotes + np.searchsorted(at, lines)) % 2 == 0]
+                while lo < len(arr):
+                    k = np.searchsorted(lines, lo)
+                    if k == len(lines):
+                        break
+                    cut = offset + int(lines[k]) + 1
+                    cuts.append(cut)
+                    want = cut + target
+                    lo = want - offset
+            quotes += len(at)
             offset += len(arr)
-    if start is not None and start < offset:
-        yield start, offset
+            before = int(arr[-1])
+            buf = nxt
+    if quotes % 2:
+        return None  # a quoted field never closed
+    if cuts and cuts[-1] < offset:
+        cuts.append(offset)
+    return list(itertools.pairwise(cuts))
 
 
 @dataclass
@@ -717,44 +773,20 @@ class CsvRange:
         with open(self.path, "rb") as fh:
             fh.seek(self.start)
             data = fh.read(self.stop - self.start)
-        bad_rows: list[int] = []
-        bad_reasons: list[str] = []
-
-        def invalid(row) -> str:
-            # without a header line, row.number counts the range's records from 1
-            bad_rows.append(int(row.number) if row.number is not None else -1)
-            bad_reasons.append(
-                f"row has {row.actual_columns} fields, the header has {row.expected_columns}"
-                + (" (truncated line?)" if row.actual_columns < row.expected_columns else ""))
-            return "skip"
-
+        bad = _BadRows(self.path, header_is_first=False)
         try:
-            table = pa_csv.read_csv(
-                pa.py_buffer(data),
-                read_options=pa_csv.ReadOptions(
-                    use_threads=False, column_names=self.header, encoding=self.encoding,
-                    block_size=max(len(data) + 1, 1 << 20)),
-                parse_options=pa_csv.ParseOptions(
-                    delimiter=self.delimiter, newlines_in_values=True,
-                    invalid_row_handler=invalid),
-                convert_options=pa_csv.ConvertOptions(
-                    column_types={c: pa.string() for c in self.header},
-                    strings_can_be_null=False, quoted_strings_can_be_null=False),
-            )
+            table = pa_csv.read_csv(pa.py_buffer(data), **_arrow_csv_options(
+                self.header, self.encoding, self.delimiter, max(len(data) + 1, 1 << 20),
+                bad.invalid, named=True))
         except pa.ArrowInvalid as exc:
-            msg = str(exc)
-            if "UTF8" in msg.upper().replace("-", ""):
-                raise SchemaError(
-                    f"{self.path}: bytes that are not valid {self.encoding} ({msg}); if the "
-                    "file is e.g. latin-1, read it with a mapping that sets `encoding`") from exc
-            raise SchemaError(f"{self.path}: malformed CSV in bytes {self.start}-{self.stop}: "
-                              f"{msg}") from exc
+            raise _csv_error(self.path, self.encoding, f"in bytes {self.start}-{self.stop}",
+                             exc) from exc
         n = table.num_rows
-        bad = np.array(sorted(bad_rows), dtype="int64")
-        numbers = np.arange(1, n + len(bad) + 1, dtype="int64")
-        numbers = numbers[~np.isin(numbers, bad)][:n]
-        rejects = _take_rejects(self.path, bad_rows, bad_reasons, None)
-        return table.to_pandas(), pd.Series(numbers, dtype="int64"), rejects, n + len(bad)
+        skipped = np.array(sorted(bad.rows), dtype="int64")
+        numbers = np.arange(1, n + len(skipped) + 1, dtype="int64")
+        numbers = numbers[~np.isin(numbers, skipped)][:n]
+        return (table.to_pandas(), pd.Series(numbers, dtype="int64"), bad.take(None),
+                n + len(skipped))
 
 
 class PacedReader(io.RawIOBase):

@@ -371,6 +371,11 @@ def main(argv: list[str] | None = None) -> int:
                         datefmt="%H:%M:%S")
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
     # the parsing workers are forked first, while this process runs a single thread
+    import multiprocessing
+
+    if args.workers and "fork" not in multiprocessing.get_all_start_methods():
+        log.info("no fork on this system: CSV files are parsed in this process")
+        args.workers = 0
     mapper = ProcessMapper(args.workers) if args.workers else None
     try:
         return _score(args, mapper)

@@ -18,6 +18,7 @@ import argparse
 import dataclasses
 import logging
 import os
+import resource
 import shutil
 import sys
 import tempfile
@@ -116,8 +117,6 @@ def peak_rss_mib() -> float:
         with open("/proc/self/status", encoding="ascii") as fh:
             return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM")) / 1024
     except (OSError, StopIteration):  # not Linux
-        import resource
-
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -249,8 +248,8 @@ class StagedAccounts:
 
     def repeated(self, tmp: str, mapper: ProcessMapper | None = None) -> str | None:
         """Find the staged rows whose account id was staged before (see
-        :func:`models.duplicates.find_repeated`); in a worker process when there are some, so
-        that this process does not keep the memory DuckDB used."""
+        :func:`models.duplicates.find_repeated`); in a worker process when there are workers,
+        so that this process does not keep the memory DuckDB used."""
         if self.writer is None:
             return None
         if mapper is not None:
@@ -413,19 +412,23 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None) -> int:
             posts_files: list[str] = []
             rejects = RejectsFile(os.path.join(tmp, "rejects.csv"))
             started = time.perf_counter()
+
+            def count(keys: pd.DataFrame, sign: int = 1) -> None:
+                """Count accounts into the population (``sign=-1``: take them out)."""
+                population.add(keys["created_at"], sign=sign)
+                if bundle.population == "source":
+                    for src, rows in keys.groupby("source", dropna=False):
+                        per_source.setdefault(str(src), CohortCounter()).add(
+                            rows["created_at"], sign=sign)
+
             bar = progress(None, "pass 1/2 (read, row features)")
             for part in iter_read(args.inputs, fmt=args.format, options=opts):
                 for note in part.notes:
                     log.info("%s", note)
                 rejects.write(part.rejects)
                 if len(part.accounts):
-                    keys = part.accounts.select(["created_at", "source"]).to_pandas() \
-                        if isinstance(part.accounts, pa.Table) else part.accounts
-                    population.add(keys["created_at"])
-                    if bundle.population == "source":
-                        for src, rows in keys.groupby("source", dropna=False):
-                            per_source.setdefault(str(src), CohortCounter()).add(
-                                rows["created_at"])
+                    count(part.accounts.select(["created_at", "source"]).to_pandas()
+                          if isinstance(part.accounts, pa.Table) else part.accounts)
                     staged.write(part.accounts if part.staged else
                                  bundle.row_stage(part.accounts),
                                  part.account_file, part.account_rows)
@@ -437,22 +440,17 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None) -> int:
                     posts_files.append(path)
             bar.close()
             staged.close()
-            log.info("pass 1: read in %.1f s", time.perf_counter() - started)
+            read_s = time.perf_counter() - started
             # an account id read before: skip it in pass 2, take it out of the population
             repeated = staged.repeated(tmp, mapper)
             if mapper is not None:
                 mapper.close()  # pass 2 needs no workers: their memory goes back now
-                import resource
-
                 log.info("workers done: the largest peaked at %.0f MiB",
                          resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
             for batch in (pq.ParquetFile(repeated).iter_batches(batch_size=65_536)
                           if repeated else ()):
                 rows = batch.to_pandas()
-                population.add(rows["created_at"], sign=-1)
-                if bundle.population == "source":
-                    for src, part_rows in rows.groupby("source", dropna=False):
-                        per_source[str(src)].add(part_rows["created_at"], sign=-1)
+                count(rows, sign=-1)
                 seen = rows[rows["_file"] >= 0]  # (a profile known only from tweets: no row)
                 rejects.write(make_rejects(
                     "", seen["_row"], "account_id", "duplicate account observation"
@@ -463,8 +461,8 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None) -> int:
                 cadence = compute_cadence(args.posts)
             elif posts_files:
                 cadence = compute_cadence(posts_files)
-            log.info("pass 1: %d accounts read in %.1f s; cadence for %d accounts; %s",
-                     staged.rows, time.perf_counter() - started,
+            log.info("pass 1: %d accounts read in %.1f s (reading %.1f s); cadence for %d "
+                     "accounts; %s", staged.rows, time.perf_counter() - started, read_s,
                      0 if cadence is None else len(cadence), memory_note())
             started = time.perf_counter()
 

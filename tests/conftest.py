@@ -22,3 +22,22 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real datasets not found at {SHARED_DATA} (they sit beside the repo in CI)")
     return SHARED_DATA
+
+
+def read_deferred(path: str, mapper, fmt: str = "flat_csv", **options):
+    """(accounts, their row numbers, all rejects sorted by row) of a file read with the
+    duplicate check left to the caller, in ``mapper``'s worker processes or here (None)."""
+    import pandas as pd
+
+    from features.sources import ReadOptions, iter_read
+
+    opts = ReadOptions(defer_duplicates=True, mapper=mapper, **options)
+    accounts, rows, rejects = [], [], []
+    for part in iter_read([path], fmt=fmt, options=opts):
+        rejects.append(part.rejects)
+        if len(part.accounts):
+            accounts.append(part.accounts)
+            rows.append(part.account_rows)
+    return (pd.concat(accounts, ignore_index=True), pd.concat(rows, ignore_index=True),
+            pd.concat(rejects, ignore_index=True).sort_values(["row", "reason"])
+            .reset_index(drop=True))

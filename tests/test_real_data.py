@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from conftest import read_deferred
 
 from features.sources import ReadOptions, read_files
 
@@ -124,29 +125,10 @@ def test_cresci_files_read_by_worker_processes_equal_one_process(shared_data, mo
     for name in ("genuine_accounts", "fake_followers", "social_spambots_1"):
         path = str(shared_data / "cresci-2017" / f"{name}.csv")
         assert len(common.record_ranges(path, 1 << 18)) >= 3
-        results = []
-        for mapper in (None, common.ProcessMapper(2)):
-            opts = ReadOptions(defer_duplicates=True, mapper=mapper, chunksize=1000)
-            parts = list(read_files_parts(path, opts))
-            if mapper is not None:
-                mapper.close()
-            results.append(parts)
-        for a, b in zip(*results, strict=True):
+        here = read_deferred(path, None, chunksize=1000)
+        with common.ProcessMapper(2) as mapper:
+            there = read_deferred(path, mapper, chunksize=1000)
+        for a, b in zip(here, there, strict=True):
             (pd.testing.assert_series_equal if isinstance(a, pd.Series) else
              pd.testing.assert_frame_equal)(a, b)
 
-
-def read_files_parts(path: str, opts: ReadOptions):
-    """Accounts, their row numbers and rejects of one file, read chunk by chunk."""
-    from features.sources import iter_read
-
-    accounts, rows, rejects = [], [], []
-    for part in iter_read([path], fmt="flat_csv", options=opts):
-        rejects.append(part.rejects)
-        if len(part.accounts):
-            accounts.append(part.accounts)
-            rows.append(part.account_rows)
-    yield pd.concat(accounts, ignore_index=True)
-    yield pd.concat(rows, ignore_index=True)
-    yield pd.concat(rejects, ignore_index=True).sort_values(["row", "reason"]).reset_index(
-        drop=True)

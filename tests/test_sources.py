@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import fixture
+from conftest import fixture, read_deferred
 
 from features.schema import ACCOUNT_DTYPES, SchemaError
-from features.sources import ReadOptions, detect_format, iter_read, read_files
+from features.sources import ReadOptions, detect_format, read_files
 from features.sources.__main__ import main as cli_main
 
 H64A = "a" * 64
@@ -416,20 +416,6 @@ def test_paced_csv_reading_keeps_rows_that_straddle_blocks(tmp_path, monkeypatch
     assert len(res.rejects) == 0
 
 
-def _read_deferred(path: str, mapper, **kwargs):
-    """Accounts, their rows and all rejects of a file read with deferred duplicates."""
-    opts = ReadOptions(defer_duplicates=True, mapper=mapper, **kwargs)
-    accounts, rows, rejects = [], [], []
-    for part in iter_read([path], fmt="flat_csv", options=opts):
-        rejects.append(part.rejects)
-        if len(part.accounts):
-            accounts.append(part.accounts)
-            rows.append(part.account_rows)
-    return (pd.concat(accounts, ignore_index=True), pd.concat(rows, ignore_index=True),
-            pd.concat(rejects, ignore_index=True).sort_values(["row", "reason"])
-            .reset_index(drop=True))
-
-
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
 def test_worker_processes_reading_byte_ranges_give_what_one_process_gives(
         tmp_path, monkeypatch, newline):
@@ -466,9 +452,9 @@ def test_worker_processes_reading_byte_ranges_give_what_one_process_gives(
     ranges = list(common.record_ranges(str(path), 8000))
     assert len(ranges) > 20 and ranges[-1][1] == path.stat().st_size
     assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
-    here = _read_deferred(str(path), None, chunksize=97)
+    here = read_deferred(str(path), None, chunksize=97)
     with common.ProcessMapper(2) as mapper:
-        there = _read_deferred(str(path), mapper, chunksize=97)
+        there = read_deferred(str(path), mapper, chunksize=97)
     assert len(here[0]) > 2700 and len(here[2]) > 100
     pd.testing.assert_frame_equal(here[0], there[0])
     pd.testing.assert_series_equal(here[1], there[1])
@@ -482,7 +468,7 @@ def test_worker_errors_name_the_file_and_workers_need_deferred_duplicates(tmp_pa
     path.write_bytes(b"id,screen_name,followers_count,friends_count\n1,a,2,3\n2,\xff\xfe,4,5\n")
     with common.ProcessMapper(1) as mapper:
         with pytest.raises(SchemaError, match=r"users\.csv: bytes that are not valid utf-8"):
-            _read_deferred(str(path), mapper)
+            read_deferred(str(path), mapper)
         with pytest.raises(ValueError, match="defer_duplicates"):
             ReadOptions(mapper=mapper)
 
@@ -502,9 +488,9 @@ def test_files_whose_quotes_cannot_be_trusted_are_read_in_one_stream(tmp_path, m
     path.write_text(body * 200, encoding="utf-8")
     monkeypatch.setattr(common, "RANGE_MIN_BYTES", 100)
     assert common.record_ranges(str(path), 100) is None
-    here = _read_deferred(str(path), None, chunksize=50)
+    here = read_deferred(str(path), None, chunksize=50)
     with common.ProcessMapper(2) as mapper:
-        there = _read_deferred(str(path), mapper, chunksize=50)
+        there = read_deferred(str(path), mapper, chunksize=50)
     for a, b in zip(here, there, strict=True):
         (pd.testing.assert_series_equal if isinstance(a, pd.Series) else
          pd.testing.assert_frame_equal)(a, b)

@@ -9,6 +9,7 @@ import io
 import itertools
 import json
 import logging
+import os
 import re
 import threading
 import zipfile
@@ -207,8 +208,6 @@ def _ignore_interrupts() -> None:
 
 
 def _worker_ready(_: int) -> int:
-    import os
-
     return os.getpid()
 
 
@@ -576,9 +575,7 @@ def iter_csv(
                                                                  named=False))
             for batch, frame in _read_ahead(reader, paced, frames=not arrow):
                 n = batch.num_rows
-                pending = np.array(sorted(r for r in bad.rows if r >= next_row), dtype="int64")
-                candidates = np.arange(next_row, next_row + n + len(pending) + 1, dtype="int64")
-                numbers = candidates[~np.isin(candidates, pending)][:n]
+                numbers = _numbers_between(next_row, n, bad.rows)
                 if n:
                     next_row = int(numbers[-1]) + 1
                 for start in range(0, n, chunksize):
@@ -589,6 +586,14 @@ def iter_csv(
             yield frame_of(header), pd.Series(dtype="int64"), bad.take(None)
     except pa.ArrowInvalid as exc:
         raise _csv_error(path, encoding, f"near data row {next_row}", exc) from exc
+
+
+def _numbers_between(first: int, n: int, bad_rows: list[int]) -> np.ndarray:
+    """Row numbers of ``n`` parsed rows from row ``first`` on: the numbers the malformed rows
+    (skipped by the parser) took are not theirs."""
+    skipped = np.array(sorted(r for r in bad_rows if r >= first), dtype="int64")
+    candidates = np.arange(first, first + n + len(skipped) + 1, dtype="int64")
+    return candidates[~np.isin(candidates, skipped)][:n]
 
 
 def _checked_header(path: str, encoding: str, delimiter: str, required: tuple[str, ...]
@@ -781,12 +786,9 @@ class CsvRange:
         except pa.ArrowInvalid as exc:
             raise _csv_error(self.path, self.encoding, f"in bytes {self.start}-{self.stop}",
                              exc) from exc
-        n = table.num_rows
-        skipped = np.array(sorted(bad.rows), dtype="int64")
-        numbers = np.arange(1, n + len(skipped) + 1, dtype="int64")
-        numbers = numbers[~np.isin(numbers, skipped)][:n]
-        return (table.to_pandas(), pd.Series(numbers, dtype="int64"), bad.take(None),
-                n + len(skipped))
+        n, records = table.num_rows, table.num_rows + len(bad.rows)
+        numbers = _numbers_between(1, n, bad.rows)
+        return table.to_pandas(), pd.Series(numbers, dtype="int64"), bad.take(None), records
 
 
 class PacedReader(io.RawIOBase):

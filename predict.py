@@ -36,14 +36,18 @@ from features.cohort import CohortCounter
 from features.schema import REJECT_DTYPES, SchemaError, make_rejects
 from features.sources import FORMATS, ReadOptions, iter_read
 from features.sources.common import ProcessMapper
-from models.bundle import Bundle, BundleError
+from models.bundle import Bundle, BundleError, score_in_worker
 from models.drift import DriftMonitor
 from models.duplicates import find_repeated
+from models.native import openmp_started
 
 log = logging.getLogger("botsieve.predict")
 
 DEFAULT_MODEL = "models:/botsieve@champion"
 OUTPUT_COLUMNS = ["account_id", "bot_probability", "is_bot", "reasons", "model_version"]
+#: Accounts per scoring call: small enough that the worker processes share the last frame
+#: evenly, large enough that a call's overhead is noise.
+SLICE_ROWS = 20_000
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -118,6 +122,12 @@ def peak_rss_mib() -> float:
             return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM")) / 1024
     except (OSError, StopIteration):  # not Linux
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def close_workers(mapper: ProcessMapper) -> None:
+    mapper.close()
+    log.info("workers done: the largest peaked at %.0f MiB",
+             resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
 
 
 def progress(total: int | None, desc: str):
@@ -375,15 +385,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.workers and "fork" not in multiprocessing.get_all_start_methods():
         log.info("no fork on this system: CSV files are parsed in this process")
         args.workers = 0
-    mapper = ProcessMapper(args.workers) if args.workers else None
+    # (they import DuckDB for the duplicate check while this process loads the model). They
+    # also score, unless LightGBM already ran in this process (e.g. training before, in the
+    # same Python session): its OpenMP threads do not survive a fork.
+    score_in_workers = not openmp_started()
+    mapper = ProcessMapper(args.workers, preload=("duckdb",)) if args.workers else None
     try:
-        return _score(args, mapper)
+        return _score(args, mapper, score_in_workers)
     finally:
         if mapper is not None:
             mapper.close()
 
 
-def _score(args: argparse.Namespace, mapper: ProcessMapper | None) -> int:
+def _score(args: argparse.Namespace, mapper: ProcessMapper | None, score_in_workers: bool
+           ) -> int:
     try:
         bundle = load_model(args.model, args.tracking_uri)
         opts = ReadOptions(mapping=args.mapping, chunksize=args.chunksize,
@@ -443,10 +458,11 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None) -> int:
             read_s = time.perf_counter() - started
             # an account id read before: skip it in pass 2, take it out of the population
             repeated = staged.repeated(tmp, mapper)
-            if mapper is not None:
-                mapper.close()  # pass 2 needs no workers: their memory goes back now
-                log.info("workers done: the largest peaked at %.0f MiB",
-                         resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+            if mapper is not None and not score_in_workers:
+                log.info("scoring in this process: LightGBM ran here before the workers were "
+                         "forked")
+                close_workers(mapper)  # their memory goes back now
+                mapper = None
             for batch in (pq.ParquetFile(repeated).iter_batches(batch_size=65_536)
                           if repeated else ()):
                 rows = batch.to_pandas()
@@ -484,21 +500,53 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None) -> int:
                                                                     population=counter))
                         for rows, counter in parts]
 
-            for frame in staged.read(args.chunksize, repeated):
-                parts = vectors(frame)
-                del frame
-                while parts:  # every reference to a frame's data dropped before the next
-                    ids, X = parts.pop(0)
-                    scores = bundle.scores_for(ids, X, precision=args.threshold_precision,
-                                               reasons=args.reasons, monitor=monitor)
-                    del X
-                    writer.write(scores[OUTPUT_COLUMNS])
-                    summary.add(scores["bot_probability"].to_numpy(),
-                                scores["is_bot"].to_numpy())
-                    bar.update(len(scores))
-                    del scores, ids
-                    pa.default_memory_pool().release_unused()  # keep the peak to one frame
+            def slices():
+                """(account ids, feature vectors) of each slice of :data:`SLICE_ROWS`, with
+                whether it ends its frame (a frame is written as one piece)."""
+                for frame in staged.read(args.chunksize, repeated):
+                    parts = vectors(frame)
+                    del frame
+                    while parts:  # every reference to a frame's data dropped before the next
+                        ids, X = parts.pop(0)
+                        if monitor is not None:
+                            monitor.add(X)
+                        for lo in range(0, len(X), SLICE_ROWS):
+                            yield ids.iloc[lo:lo + SLICE_ROWS], X.iloc[lo:lo + SLICE_ROWS], \
+                                not parts and lo + SLICE_ROWS >= len(X)
+                        del ids, X
+
+            if mapper is None:
+                scored = (((ids, last), bundle.score_features(
+                    X, precision=args.threshold_precision, reasons=args.reasons))
+                    for ids, X, last in slices())
+            else:  # the workers score the slices (a copy of the model each), this process
+                # prepares the next slices and writes the scores meanwhile
+                bundle_copy = str(bundle.save(os.path.join(tmp, "bundle")))
+                scored = mapper.imap(score_in_worker, (
+                    ((bundle_copy, X, args.threshold_precision, args.reasons), (ids, last))
+                    for ids, X, last in slices()))
+            pieces: list[tuple[pd.Series, pd.DataFrame]] = []
+
+            def flush() -> None:
+                ids, parts = zip(*pieces, strict=True)
+                pieces.clear()
+                scores = bundle.scores_table(
+                    pd.concat(ids, ignore_index=True) if len(ids) > 1 else ids[0],
+                    pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0])
+                writer.write(scores[OUTPUT_COLUMNS])
+                summary.add(scores["bot_probability"].to_numpy(), scores["is_bot"].to_numpy())
+                bar.update(len(scores))
+                pa.default_memory_pool().release_unused()  # keep the peak to one frame
+
+            for (ids, last), part in scored:
+                pieces.append((ids, part))
+                if last:
+                    flush()
+            if pieces:
+                flush()
             bar.close()
+            if mapper is not None:
+                close_workers(mapper)
             log.info("pass 2: %d accounts scored in %.1f s; %s", summary.n,
                      time.perf_counter() - started, memory_note())
             rejects_path = Path(args.output).with_name(Path(args.output).stem + ".rejects.csv")

@@ -316,10 +316,16 @@ class Bundle:
         """The scores table for finished feature vectors ``X`` of ``account_ids``."""
         if monitor is not None:  # a drift.DriftMonitor counting the scored population
             monitor.add(X)
-        out = self.score_features(X, precision=precision, reasons=reasons)
+        return self.scores_table(account_ids,
+                                 self.score_features(X, precision=precision, reasons=reasons))
+
+    def scores_table(self, account_ids: pd.Series, scored: pd.DataFrame) -> pd.DataFrame:
+        """:meth:`score_features` output as the scores table: account_id, bot_probability,
+        is_bot, reasons, model_version."""
+        out = scored.reset_index(drop=True)
         out.insert(0, "account_id", account_ids.astype("str").array)
         out["model_version"] = self.contract.get("model_version", "unregistered")
-        return out.reset_index(drop=True)
+        return out
 
     def threshold(self, precision: float | None) -> float | None:
         """Stored decision threshold on the raw model score for a target precision (default:
@@ -347,3 +353,20 @@ class Bundle:
                 parts.append(f"{names[j]}={shown} ({contrib[i, j]:+.2f})")
             out.append("; ".join(parts))
         return out
+
+
+#: The bundles a scoring worker process has loaded (by directory), each loaded once.
+_WORKER_BUNDLES: dict[str, Bundle] = {}
+
+
+def score_in_worker(bundle_dir: str, X: pd.DataFrame, precision: float | None,
+                    reasons: str) -> pd.DataFrame:
+    """:meth:`Bundle.score_features` in a worker process of a scorer (e.g. ``predict.py``),
+    for the bundle the scorer saved at ``bundle_dir``. Each worker scores a slice with one
+    LightGBM thread: the processes are the parallelism, and they take the next slice as soon
+    as they are free, while the scorer prepares the slices and writes the scores."""
+    bundle = _WORKER_BUNDLES.get(bundle_dir)
+    if bundle is None:
+        bundle = _WORKER_BUNDLES[bundle_dir] = Bundle.load(bundle_dir)
+        bundle.booster.threads = 1
+    return bundle.score_features(X, precision=precision, reasons=reasons)

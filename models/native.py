@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import importlib.util
 import platform
+import sys
 import threading
 from pathlib import Path
 
@@ -26,6 +27,7 @@ _MAX_ROWS = 2**31 - 1  # the C API counts rows in int32
 
 _LIB: ctypes.CDLL | None = None
 _LIB_LOCK = threading.Lock()
+_STARTED = False  # a model was loaded in this process (loading runs OpenMP threads)
 
 
 class NativeError(RuntimeError):
@@ -56,6 +58,14 @@ def _lib() -> ctypes.CDLL:
     return _LIB
 
 
+def openmp_started() -> bool:
+    """Whether LightGBM may have run its OpenMP threads in this process: a model loaded here,
+    or the ``lightgbm`` package imported (training). GNU OpenMP's threads do not survive a
+    fork, so a process forked after that crashes in its first LightGBM call: only a process
+    forked before may score."""
+    return _STARTED or "lightgbm" in sys.modules
+
+
 def _check(code: int) -> None:
     if code != 0:
         raise NativeError(_lib().LGBM_GetLastError().decode("utf-8", "replace"))
@@ -66,8 +76,13 @@ class NativeBooster:
     per-feature contributions with ``pred_contrib=True``), ``feature_name`` and
     ``model_to_string``, for a model given as LightGBM's model text."""
 
-    def __init__(self, model_text: str) -> None:
+    def __init__(self, model_text: str, *, threads: int | None = None) -> None:
         self._text = model_text
+        #: OpenMP threads for a prediction (None: LightGBM's default, one per core). A
+        #: scorer whose worker processes each predict a slice sets 1.
+        self.threads = threads
+        global _STARTED
+        _STARTED = True
         self._handle = ctypes.c_void_p()
         iterations = ctypes.c_int(0)
         _check(_lib().LGBM_BoosterLoadModelFromString(
@@ -113,10 +128,11 @@ class NativeBooster:
         else:
             flat, layout = np.ascontiguousarray(mat).ravel(), _ROW_MAJOR
         written = ctypes.c_int64(0)
+        params = f"num_threads={self.threads}" if self.threads else ""
         _check(_lib().LGBM_BoosterPredictForMat(
             self._handle, flat.ctypes.data_as(ctypes.c_void_p), ctypes.c_int(_DTYPE_FLOAT64),
             ctypes.c_int32(mat.shape[0]), ctypes.c_int32(mat.shape[1]), ctypes.c_int(layout),
-            ctypes.c_int(kind), ctypes.c_int(0), ctypes.c_int(-1), ctypes.c_char_p(b""),
+            ctypes.c_int(kind), ctypes.c_int(0), ctypes.c_int(-1), ctypes.c_char_p(params.encode()),
             ctypes.byref(written), out.ctypes.data_as(ctypes.POINTER(ctypes.c_double))))
         if written.value != out.size:
             raise NativeError(f"LightGBM wrote {written.value} predictions, expected {out.size}")

@@ -55,11 +55,13 @@ def test_native_booster_predicts_what_lightgbm_predicts_to_the_bit():
     model = lgb.train({"objective": "binary", "verbose": -1, "num_leaves": 15},
                       lgb.Dataset(X, y), num_boost_round=30)
     native = NativeBooster(model.model_to_string())
+    one_thread = NativeBooster(model.model_to_string(), threads=1)  # as in a scoring worker
     assert native.feature_name() == model.feature_name()
     for data in (X, X.to_numpy(), np.ascontiguousarray(X.to_numpy())):
-        assert np.array_equal(native.predict(data), model.predict(data))
-        assert np.array_equal(native.predict(data, pred_contrib=True),
-                              model.predict(data, pred_contrib=True))
+        for booster in (native, one_thread):
+            assert np.array_equal(booster.predict(data), model.predict(data))
+            assert np.array_equal(booster.predict(data, pred_contrib=True),
+                                  model.predict(data, pred_contrib=True))
     with pytest.raises(NativeError, match="expected a matrix of 5 features"):
         native.predict(X.iloc[:, :4])
     with pytest.raises(NativeError):

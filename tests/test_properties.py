@@ -113,3 +113,66 @@ def test_arbitrary_bytes_never_raise_an_unexplained_exception(tmp_path, blob):
         with contextlib.suppress(SchemaError):  # an explained refusal is fine
             read_files([str(path)], fmt="io_archive" if name.endswith(".csv") else "api_v1",
                        options=ReadOptions(observed_at="2021-01-01"))
+
+
+def _arrow_layout_oracle(values: list[str | None], fmt: str) -> list:
+    """What the fast timestamp path must give, spelled out with Arrow: the layout as a regular
+    expression, rearranged to ISO 8601 and cast (the whole chunk NaT when one match is an
+    impossible date)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from features.sources.common import TWITTER_TIME
+
+    arr = pa.array(values, pa.large_string())
+    if fmt == TWITTER_TIME:
+        pattern = r"^[A-Z][a-z]{2} [A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d \+0000 \d{4}$"
+        names = pa.array(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+                          "Nov", "Dec"], pa.large_string())
+        month = pc.index_in(pc.utf8_slice_codeunits(arr, 4, 7), value_set=names)
+        ok = pc.and_(pc.fill_null(pc.match_substring_regex(arr, pattern), False),
+                     pc.is_valid(month))
+        digits = pa.array([f"{m:02d}" for m in range(1, 13)], pa.large_string())
+        part = lambda lo, hi: pc.utf8_slice_codeunits(arr, lo, hi)  # noqa: E731
+        sep = lambda text: pa.scalar(text, pa.large_string())  # noqa: E731
+        arr = pc.binary_join_element_wise(part(26, 30), sep("-"), pc.take(digits, month),
+                                          sep("-"), part(8, 10), sep(" "), part(11, 19), sep(""))
+    else:
+        pattern = r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$"
+        ok = pc.fill_null(pc.match_substring_regex(arr, pattern), False)
+    try:
+        parsed = pc.cast(pc.if_else(ok, arr, pa.scalar(None, arr.type)), pa.timestamp("us"))
+    except pa.ArrowInvalid:
+        return [None] * len(values)
+    return parsed.cast(pa.int64()).to_pylist()  # microseconds (year 0 has no datetime)
+
+
+def _mutated(layout: str):
+    """Timestamps of a layout, some with one character replaced (a digit, a letter, a
+    separator, a non-ASCII character) or with an impossible day, hour or second."""
+    valid = st.datetimes().map(lambda d: d.strftime(layout))
+    swap = st.tuples(valid, st.integers(0, 40), st.sampled_from(list("09aZ -:+é\x00"))).map(
+        lambda t: t[0][:t[1]] + t[2] + t[0][t[1] + 1:])
+    impossible = st.tuples(valid, st.sampled_from(["31", "30", "29", "24", "60", "00"]),
+                           st.sampled_from([(8, 10), (11, 13), (14, 16), (17, 19)])).map(
+        lambda t: t[0][:t[2][0]] + t[1] + t[0][t[2][1]:])
+    return st.one_of(valid, swap, impossible, st.just(""), st.none())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_fast_timestamp_layouts_read_bytes_as_arrow_would(data):
+    """The byte-level reader of Twitter's and the ``%Y-%m-%d %H:%M:%S`` layouts takes exactly
+    the values the layout's pattern matches and gives what Arrow's cast gives, including a
+    whole chunk left to the general parser when one value is an impossible date."""
+    import pandas as pd
+
+    from features.sources.common import TWITTER_TIME, _parse_exact
+
+    for fmt, layout in ((TWITTER_TIME, "%a %b %d %H:%M:%S +0000 %Y"),
+                        ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S")):
+        values = data.draw(st.lists(_mutated(layout), max_size=30))
+        got = _parse_exact(pd.Series(values, dtype="string"), fmt)
+        micros = got.dt.tz_localize(None).to_numpy(dtype="datetime64[us]").view("int64")
+        assert [None if pd.isna(v) else int(m) for v, m in zip(got, micros, strict=True)] \
+            == _arrow_layout_oracle(values, fmt)

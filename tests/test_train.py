@@ -207,15 +207,15 @@ def test_interrupted_predict_leaves_no_partial_scores_file(trained, tmp_path, mo
     bundle_dir = str(tmp / "out" / run.info.run_id / "bundle")
     out = tmp_path / f"scores{suffix}"
     calls = {"n": 0}
-    real_score = Bundle.scores_for
+    real_write = predict.ScoresWriter.write
 
     def failing(self, *args, **kwargs):
         calls["n"] += 1
         if calls["n"] == 2:
             raise KeyboardInterrupt  # as if the user pressed Ctrl-C mid-run
-        return real_score(self, *args, **kwargs)
+        return real_write(self, *args, **kwargs)
 
-    monkeypatch.setattr(Bundle, "scores_for", failing)
+    monkeypatch.setattr(predict.ScoresWriter, "write", failing)
     with pytest.raises(KeyboardInterrupt):
         predict.main(["--model", bundle_dir, "--output", str(out), "--chunksize", "100",
                       *SAMPLE_INPUTS])
@@ -370,3 +370,28 @@ def test_predict_skips_repeated_ids_on_disk_and_counts_each_account_once(trained
     assert sorted(zip(rejects["file"], rejects["row"], strict=True)) == sorted(
         [(str(paths[0]), r) for r in range(601, 631)]
         + [(str(paths[1]), r) for r in range(1, 11)])
+
+
+def test_scoring_workers_give_what_one_process_gives(trained, tmp_path, caplog):
+    """Worker processes parse the inputs and score slices of the vectors (one LightGBM thread
+    each); the scores file, reasons included, is the one a single process writes. In a process
+    where LightGBM already ran (this one trained), the workers only parse: a forked process
+    would crash in LightGBM's OpenMP code."""
+    tmp, client = trained
+    bundle_dir = str(tmp / "out" / _parent_run(client)[0].info.run_id / "bundle")
+    args = ["--model", bundle_dir, "--chunksize", "700", "--reasons", "all", *SAMPLE_INPUTS]
+    fresh = subprocess.run([sys.executable, str(ROOT / "predict.py"), "--output",
+                            str(tmp_path / "workers.csv"), "--workers", "2", *args],
+                           capture_output=True, text=True, cwd=ROOT, check=False)
+    assert fresh.returncode == 0, fresh.stderr[-3000:]
+    assert "workers done" in fresh.stderr and "scoring in this process" not in fresh.stderr
+    with caplog.at_level("INFO"):
+        assert predict.main(["--output", str(tmp_path / "here.csv"), "--workers", "2",
+                             *args]) == 0
+    assert "scoring in this process: LightGBM ran here" in caplog.text
+    assert predict.main(["--output", str(tmp_path / "one.csv"), "--workers", "0", *args]) == 0
+    frames = [pd.read_csv(tmp_path / name, dtype={"account_id": str}, keep_default_na=False)
+              for name in ("workers.csv", "here.csv", "one.csv")]
+    assert len(frames[0]) == 3300 and frames[0]["reasons"].str.len().gt(0).all()
+    for frame in frames[1:]:
+        pd.testing.assert_frame_equal(frames[0], frame)

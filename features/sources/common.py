@@ -146,7 +146,9 @@ class ProcessMapper:
     ignore Ctrl-C (the caller stops them).
     """
 
-    def __init__(self, workers: int, stage=None) -> None:
+    def __init__(self, workers: int, stage=None, preload: tuple[str, ...] = ()) -> None:
+        """``preload``: modules each worker imports when it starts (while the caller is
+        still setting up), rather than when a task first needs them."""
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
@@ -156,18 +158,16 @@ class ProcessMapper:
         self.workers = workers
         self.ahead = 2 * workers  # chunks in flight: memory stays a few chunks
         self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                        initializer=_ignore_interrupts)
-        list(self.pool.map(_worker_ready, range(workers)))  # fork them all now
+                                        initializer=_start_worker, initargs=(preload,))
+        # the first task forks every worker (a fork pool starts them all at once); no need to
+        # wait for it, the workers get on with their start (``preload``) meanwhile
+        self.pool.submit(_worker_ready, 0)
 
     def map(self, parse, context, chunks) -> Iterator[ReadResult]:
         """``parse(context, *chunk)`` for each chunk, in order."""
-        from collections import deque
-
-        pending = deque()
         records = {}  # file -> records in the ranges already returned
-
-        def done(future) -> ReadResult:
-            result, path, n = future.result()
+        calls = (((parse, context, chunk, self.stage), None) for chunk in chunks)
+        for _, (result, path, n) in self.imap(_parse_in_worker, calls):
             if path is not None:  # a CsvRange: its row numbers count from its first record
                 before = records.get(path, 0)
                 records[path] = before + n
@@ -178,14 +178,22 @@ class ProcessMapper:
                         result.rejects.loc[mine, "row"] += before
                     if result.account_rows is not None:
                         result.account_rows = result.account_rows + before
-            return result
+            yield result
 
-        for chunk in chunks:
-            pending.append(self.pool.submit(_parse_in_worker, parse, context, chunk, self.stage))
+    def imap(self, fn, calls) -> Iterator[tuple]:
+        """For each ``(args, tag)`` of ``calls``, ``(tag, fn(*args))``: computed in the worker
+        processes, returned in order, with a few calls in flight (``tag`` stays here)."""
+        from collections import deque
+
+        pending = deque()
+        for args, tag in calls:
+            pending.append((tag, self.pool.submit(fn, *args)))
             if len(pending) >= self.ahead:
-                yield done(pending.popleft())
+                tag, future = pending.popleft()
+                yield tag, future.result()
         while pending:
-            yield done(pending.popleft())
+            tag, future = pending.popleft()
+            yield tag, future.result()
 
     def run(self, fn, *args):
         """``fn(*args)`` in a worker process (its memory goes back when the mapper closes)."""
@@ -201,10 +209,13 @@ class ProcessMapper:
         self.close()
 
 
-def _ignore_interrupts() -> None:
+def _start_worker(preload: tuple[str, ...]) -> None:
+    import importlib
     import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the caller stops the workers
+    for module in preload:
+        importlib.import_module(module)
 
 
 def _worker_ready(_: int) -> int:
@@ -431,40 +442,115 @@ def _parse_values(s: pd.Series, formats: tuple[str, ...], tz: str
 _OFFSET = r"(?:[zZ]|[+-]\d\d(?::?\d\d)?)$"
 
 
-#: Formats with a vectorised parser (see _parse_exact) -> the exact shape of a value it takes.
-#: Twitter's offset is always +0000, so only those values go fast, whatever ``tz`` says; the
-#: zone-less layout goes fast only when it is read as UTC.
+@dataclass(frozen=True)
+class _Layout:
+    """A fixed-width timestamp layout read straight from the bytes (see :func:`_parse_exact`):
+    its length, the byte that must stand at each fixed position, and where each field's
+    digits are."""
+
+    length: int
+    fixed: dict[int, str]
+    year: tuple[int, ...]
+    day: tuple[int, int]
+    hour: tuple[int, int]
+    minute: tuple[int, int]
+    second: tuple[int, int]
+    month: tuple[int, int] | None = None  # digits, or
+    month_name: int | None = None  # where the three-letter English name starts
+    day_name: int | None = None  # a three-letter name not checked against the date
+
+
+#: Formats with a vectorised parser -> their exact layout. Twitter's offset is always +0000,
+#: so only those values go fast, whatever ``tz`` says; the zone-less layout goes fast only
+#: when it is read as UTC.
 _FAST_LAYOUTS = {
-    TWITTER_TIME: r"^[A-Z][a-z]{2} [A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d \+0000 \d{4}$",
-    "%Y-%m-%d %H:%M:%S": r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$",
+    # Tue Jun 11 11:20:35 +0000 2013
+    TWITTER_TIME: _Layout(30, dict(zip((3, 7, 10, 13, 16, 19, 20, 21, 22, 23, 24, 25),
+                                       "   :: +0000 ", strict=True)),
+                          year=(26, 27, 28, 29), day=(8, 9), hour=(11, 12), minute=(14, 15),
+                          second=(17, 18), month_name=4, day_name=0),
+    # 2024-06-01 00:00:00
+    "%Y-%m-%d %H:%M:%S": _Layout(19, dict(zip((4, 7, 10, 13, 16), "-- ::", strict=True)),
+                                 year=(0, 1, 2, 3), month=(5, 6), day=(8, 9), hour=(11, 12),
+                                 minute=(14, 15), second=(17, 18)),
 }
-_MONTH_NAMES = pa.array(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
-                         "Nov", "Dec"], pa.large_string())
-_MONTH_DIGITS = pa.array([f"{m:02d}" for m in range(1, 13)], pa.large_string())
+_MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                "Dec"]
+_MONTH_KEYS = np.array([(ord(m[0]) << 16) | (ord(m[1]) << 8) | ord(m[2]) for m in _MONTH_NAMES])
+_MONTH_ORDER = np.argsort(_MONTH_KEYS)
+_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
 def _parse_exact(vals: pd.Series, fmt: str) -> pd.Series:
     """Fast path for the two layouts that dominate large files, read as UTC: Twitter's
-    ``Tue Jun 11 11:20:35 +0000 2013`` and ``2024-06-01 00:00:00``. Values that match the
-    layout exactly are rearranged to ISO 8601 and cast by Arrow (which rejects impossible dates
-    such as 31 June); everything else stays NaT here and goes to the general parser, and so does
-    the whole chunk when one matching value is an impossible date."""
+    ``Tue Jun 11 11:20:35 +0000 2013`` and ``2024-06-01 00:00:00``. The values of exactly the
+    layout's shape (ASCII digits, letters and separators where the layout has them; an English
+    month name) are read from their bytes; everything else stays NaT here and goes to the
+    general parser, and so does the whole chunk when one matching value is an impossible date
+    or time (31 June, 24:00:00), which the general parser then names."""
+    lay = _FAST_LAYOUTS[fmt]
+    out = np.full(len(vals), np.datetime64("NaT", "us"))
     arr = _arrow_text(vals)
-    ok = pc.fill_null(pc.match_substring_regex(arr, _FAST_LAYOUTS[fmt]), False)
-    if fmt == TWITTER_TIME:
-        month = pc.index_in(pc.utf8_slice_codeunits(arr, 4, 7), value_set=_MONTH_NAMES)
-        ok = pc.and_(ok, pc.is_valid(month))
-        part = lambda lo, hi: pc.utf8_slice_codeunits(arr, lo, hi)  # noqa: E731
-        sep = lambda text: pa.scalar(text, pa.large_string())  # noqa: E731
-        arr = pc.binary_join_element_wise(part(26, 30), sep("-"), pc.take(_MONTH_DIGITS, month),
-                                          sep("-"), part(8, 10), sep(" "), part(11, 19), sep(""))
-    try:
-        parsed = pc.cast(pc.if_else(ok, arr, pa.scalar(None, arr.type)), pa.timestamp("us"))
-    except pa.ArrowInvalid:
-        return pd.Series(pd.NaT, index=vals.index, dtype="datetime64[us, UTC]")
-    out = parsed.cast(pa.timestamp("us", tz="UTC")).to_pandas()
-    out.index = vals.index
-    return out
+    if arr.buffers()[2] is not None and len(arr):
+        offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset:
+                                                                   arr.offset + len(arr) + 1]
+        data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
+        shaped = np.diff(offsets) == lay.length
+        if arr.null_count:
+            shaped &= arr.is_valid().to_numpy(zero_copy_only=False)
+        at = np.flatnonzero(shaped)
+        # one row per position of the layout, one column per value
+        b = data[offsets[at][None, :] + np.arange(lay.length)[:, None]]
+        ok = np.ones(len(at), dtype=bool)
+        for pos, char in lay.fixed.items():
+            ok &= b[pos] == ord(char)
+
+        def number(positions: tuple[int, ...]) -> np.ndarray:
+            nonlocal ok
+            value = np.zeros(len(at), dtype=np.int64)
+            for pos in positions:
+                digit = b[pos] - np.uint8(ord("0"))  # (wraps below "0": not a digit either)
+                ok &= digit <= 9
+                value = value * 10 + digit
+            return value
+
+        def name(pos: int) -> np.ndarray:
+            """The key of a three-letter capitalised name (upper, lower, lower)."""
+            nonlocal ok
+            ok &= (b[pos] - np.uint8(ord("A"))) <= 25
+            ok &= (b[pos + 1] - np.uint8(ord("a"))) <= 25
+            ok &= (b[pos + 2] - np.uint8(ord("a"))) <= 25
+            return ((b[pos].astype(np.int64) << 16) | (b[pos + 1].astype(np.int64) << 8)
+                    | b[pos + 2])
+
+        if lay.day_name is not None:
+            name(lay.day_name)
+        if lay.month_name is not None:
+            key = name(lay.month_name)
+            where = np.searchsorted(_MONTH_KEYS[_MONTH_ORDER], key).clip(0, 11)
+            ok &= _MONTH_KEYS[_MONTH_ORDER][where] == key
+            month = _MONTH_ORDER[where] + 1
+        else:
+            month = number(lay.month)
+        year, day = number(lay.year), number(lay.day)
+        hour, minute, second = number(lay.hour), number(lay.minute), number(lay.second)
+        at, year, month, day = at[ok], year[ok], month[ok], day[ok]
+        hour, minute, second = hour[ok], minute[ok], second[ok]
+        leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+        month_ok = (month >= 1) & (month <= 12)
+        days_in = _DAYS_IN_MONTH[np.where(month_ok, month, 0)] + (leap & (month == 2))
+        if not (month_ok & (day >= 1) & (day <= days_in) & (hour <= 23) & (minute <= 59)
+                & (second <= 59)).all():
+            return pd.Series(pd.NaT, index=vals.index, dtype="datetime64[us, UTC]")
+        # days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil)
+        y = year - (month <= 2)
+        era = y // 400
+        yoe = y - era * 400
+        doy = (153 * np.where(month > 2, month - 3, month + 9) + 2) // 5 + day - 1
+        days = era * 146_097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719_468
+        seconds = ((days * 24 + hour) * 60 + minute) * 60 + second
+        out[at] = (seconds * 1_000_000).astype("datetime64[us]")
+    return pd.Series(out, index=vals.index).dt.tz_localize("UTC")
 
 
 def _parse_format(vals: pd.Series, fmt: str, tz: str) -> pd.Series:

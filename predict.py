@@ -6,7 +6,9 @@
 Reads top to bottom like train.py: configuration (arguments), model, data (a first pass over the
 inputs builds the population aggregates: creation-day counts for the cohort features, and the
 posts for cadence), scoring (a second pass, chunk by chunk), output (written to a temporary file
-and renamed, so an interrupted run leaves no partial scores file), summary.
+and renamed, so an interrupted run leaves no partial scores file), summary. Worker processes
+(``--workers``) parse CSV inputs in the first pass and score slices of the vectors in the
+second, while this process stages, prepares the next slices and writes.
 
 MODEL is a registry URI (``models:/NAME@champion``, the default), a run's model URI
 (``runs:/RUN_ID/model``) or a bundle directory.
@@ -66,8 +68,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--observed-at", help="when the input counts were observed (UTC)")
     parser.add_argument("--chunksize", type=int, default=200_000, help="accounts per chunk")
     parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)),
-                        help="processes that parse CSV chunks beside this one (default: one "
-                             "per core; 0 parses here)")
+                        help="processes that parse CSV chunks and score beside this one "
+                             "(default: one per core; 0 does everything here)")
     parser.add_argument("--tmp-dir", help="where pass 1 keeps the staged row features and "
                         "keys (about 200 bytes an account; default: the scores file's folder, "
                         "on disk rather than a RAM-backed /tmp)")
@@ -379,15 +381,16 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s",
                         datefmt="%H:%M:%S")
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
-    # the parsing workers are forked first, while this process runs a single thread
+    # The worker processes are forked first, before this process starts any work of its own;
+    # they import DuckDB (the duplicate check) while it loads the model. They parse the CSV
+    # inputs in pass 1 and score in pass 2, unless LightGBM already ran in this process (e.g.
+    # training earlier in the same Python session): its OpenMP threads do not survive a fork,
+    # so the workers then only parse.
     import multiprocessing
 
     if args.workers and "fork" not in multiprocessing.get_all_start_methods():
-        log.info("no fork on this system: CSV files are parsed in this process")
+        log.info("no fork on this system: CSV files are parsed and scored in this process")
         args.workers = 0
-    # (they import DuckDB for the duplicate check while this process loads the model). They
-    # also score, unless LightGBM already ran in this process (e.g. training before, in the
-    # same Python session): its OpenMP threads do not survive a fork.
     score_in_workers = not openmp_started()
     mapper = ProcessMapper(args.workers, preload=("duckdb",)) if args.workers else None
     try:

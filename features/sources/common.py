@@ -135,10 +135,12 @@ class ReadResult:
 
 
 class ProcessMapper:
-    """Parses CSV chunks in worker processes, in input order, a few chunks ahead.
+    """Parses CSV chunks in worker processes, in input order, a few chunks ahead; runs other
+    tasks there too (:meth:`imap`, :meth:`run`).
 
-    The workers are forked when the mapper is made, so make it early, while the process runs
-    a single thread (forking a process whose other threads hold locks is unsafe). A chunk is
+    The workers are forked when the mapper is made, so make it early, before the process
+    starts threads of its own (forking a process whose other threads hold locks is unsafe;
+    GNU OpenMP's threads, e.g. LightGBM's, do not survive a fork at all). A chunk is
     a piece of a file the worker reads itself (:class:`CsvRange`) or rows the caller decoded;
     the workers parse them and, with ``stage``, also turn each chunk's accounts into
     ``stage(accounts)`` (e.g. a model's row features), so that only that small result comes

@@ -406,7 +406,8 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None, score_in_work
         bundle = load_model(args.model, args.tracking_uri)
         opts = ReadOptions(mapping=args.mapping, chunksize=args.chunksize,
                            observed_at=pd.Timestamp(args.observed_at) if args.observed_at
-                           else None, defer_duplicates=True, mapper=mapper)
+                           else None, defer_duplicates=True, mapper=mapper,
+                           columns=bundle.inputs)
         threshold = bundle.threshold(args.threshold_precision)
     except (BundleError, SchemaError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)

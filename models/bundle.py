@@ -29,7 +29,7 @@ import pyarrow as pa
 
 from features.build import FeatureBuilder
 from features.cohort import CohortCounter
-from features.registry import FEATURE_NAMES
+from features.registry import BY_NAME, FEATURE_NAMES
 from models.native import NativeBooster, NativeError
 
 if TYPE_CHECKING:
@@ -175,6 +175,12 @@ class Bundle:
     def features(self) -> list[str]:
         """Feature names in the model's column order."""
         return list(self.contract["feature_names"])
+
+    @property
+    def inputs(self) -> frozenset[str]:
+        """The canonical account columns scoring reads: what the model's features need, and
+        the keys of :meth:`row_stage` (a reader may skip decoding the other text columns)."""
+        return frozenset(self.KEYS).union(*(BY_NAME[name].needs for name in self.features))
 
     @property
     def population(self) -> str:

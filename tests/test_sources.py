@@ -459,6 +459,17 @@ def test_worker_processes_reading_byte_ranges_give_what_one_process_gives(
     pd.testing.assert_frame_equal(here[0], there[0])
     pd.testing.assert_series_equal(here[1], there[1])
     pd.testing.assert_frame_equal(here[2], there[2])
+    # a caller that reads no names (a model without name features): the name columns are
+    # not decoded, in one stream or in pieces; every other value and every reject is the same
+    used = frozenset({"account_id", "description", "followers_count", "following_count",
+                      "created_at", "observed_at"})
+    unnamed = here[0].assign(screen_name=pd.NA, name=pd.NA).astype(here[0].dtypes.to_dict())
+    with common.ProcessMapper(2) as mapper:
+        for projected in (read_deferred(str(path), None, chunksize=97, columns=used),
+                          read_deferred(str(path), mapper, chunksize=97, columns=used)):
+            pd.testing.assert_frame_equal(projected[0], unnamed)
+            pd.testing.assert_series_equal(projected[1], here[1])
+            pd.testing.assert_frame_equal(projected[2], here[2])
 
 
 def test_worker_errors_name_the_file_and_workers_need_deferred_duplicates(tmp_path):

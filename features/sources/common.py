@@ -88,6 +88,10 @@ class ReadOptions:
     mapper : how the CSV readers parse their chunks: None in this process, or a
         :class:`ProcessMapper` (worker processes; needs ``defer_duplicates``). Not part of
         the options' value: it is neither compared nor pickled.
+    columns : the canonical account columns the caller uses (e.g. what a model's features
+        read); None: all. A reader may then leave the free-text columns not listed missing
+        instead of decoding them (the flat CSV reader does). Text is never checked, so this
+        changes no reject; every other column is still read and checked.
     """
 
     source: str | None = None
@@ -100,6 +104,7 @@ class ReadOptions:
     encoding: str = "utf-8"
     defer_duplicates: bool = False
     mapper: ProcessMapper | None = field(default=None, compare=False, repr=False)
+    columns: frozenset[str] | None = None
 
     def __getstate__(self) -> dict:
         return {**self.__dict__, "mapper": None}
@@ -637,6 +642,7 @@ def iter_csv(
     encoding: str = "utf-8",
     delimiter: str = ",",
     arrow: bool = False,
+    skip: tuple[str, ...] = (),
 ) -> Iterator[tuple[pd.DataFrame, pd.Series, pd.DataFrame]]:
     """Stream a CSV as chunks of raw strings, their 1-based data row numbers, and rejects.
 
@@ -649,7 +655,8 @@ def iter_csv(
     The file is parsed by Arrow's streaming CSV reader in blocks of about ``chunksize`` rows
     (at least 1 MiB), and the blocks are cut into chunks of exactly ``chunksize`` rows.
     ``arrow=True`` yields the chunks as Arrow record batches (for a :class:`ProcessMapper`,
-    whose workers convert them: a batch crosses processes as a few flat buffers).
+    whose workers convert them: a batch crosses processes as a few flat buffers). The columns
+    in ``skip`` are not decoded (the chunks lack them).
     """
     header = _checked_header(path, encoding, delimiter, required)
     bad = _BadRows(path, header_is_first=True)
@@ -660,7 +667,7 @@ def iter_csv(
             paced = PacedReader(fh, block)
             reader = pa_csv.open_csv(paced, **_arrow_csv_options(header, encoding, delimiter,
                                                                  block, bad.invalid,
-                                                                 named=False))
+                                                                 named=False, skip=skip))
             for batch, frame in _read_ahead(reader, paced, frames=not arrow):
                 n = batch.num_rows
                 numbers = _numbers_between(next_row, n, bad.rows)
@@ -671,7 +678,8 @@ def iter_csv(
                             frame.iloc[start : start + chunksize].reset_index(drop=True))
                     rows = pd.Series(numbers[start : start + chunksize], dtype="int64")
                     yield part, rows, bad.take(rows)
-            yield frame_of(header), pd.Series(dtype="int64"), bad.take(None)
+            yield (frame_of([c for c in header if c not in skip]), pd.Series(dtype="int64"),
+                   bad.take(None))
     except pa.ArrowInvalid as exc:
         raise _csv_error(path, encoding, f"near data row {next_row}", exc) from exc
 
@@ -723,9 +731,10 @@ class _BadRows:
 
 
 def _arrow_csv_options(header: list[str], encoding: str, delimiter: str, block: int, invalid,
-                       *, named: bool) -> dict:
+                       *, named: bool, skip: tuple[str, ...] = ()) -> dict:
     """Arrow CSV options: every column a string, rows with a wrong field count to
-    ``invalid``; ``named``: the data has no header line (the names are given)."""
+    ``invalid``; ``named``: the data has no header line (the names are given); the columns in
+    ``skip`` are not decoded."""
     return {
         "read_options": pa_csv.ReadOptions(use_threads=False, block_size=block,
                                            encoding=encoding,
@@ -733,6 +742,9 @@ def _arrow_csv_options(header: list[str], encoding: str, delimiter: str, block: 
         "parse_options": pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                                              invalid_row_handler=invalid),
         "convert_options": pa_csv.ConvertOptions(column_types={c: pa.string() for c in header},
+                                                 include_columns=[c for c in header
+                                                                  if c not in skip]
+                                                 if skip else None,
                                                  strings_can_be_null=False,
                                                  quoted_strings_can_be_null=False),
     }
@@ -761,8 +773,9 @@ def csv_chunks(
     opts: ReadOptions,
     encoding: str = "utf-8",
     delimiter: str = ",",
+    skip: tuple[str, ...] = (),
 ) -> Iterator[tuple]:
-    """The chunks of a CSV file for :func:`map_chunks`.
+    """The chunks of a CSV file for :func:`map_chunks` (without the columns in ``skip``).
 
     Parsed here (:func:`iter_csv`), unless ``opts.mapper`` has worker processes and the file
     can be cut by bytes (not zipped, an ASCII-compatible encoding, every quote where CSV
@@ -784,10 +797,10 @@ def csv_chunks(
                      "the file is read in one stream", path)
         else:
             for start, stop in ranges:
-                yield (CsvRange(path, start, stop, header, encoding, delimiter),)
+                yield (CsvRange(path, start, stop, header, encoding, delimiter, skip),)
             return
     yield from iter_csv(path, required=required, chunksize=opts.chunksize, encoding=encoding,
-                        delimiter=delimiter, arrow=opts.mapper is not None)
+                        delimiter=delimiter, arrow=opts.mapper is not None, skip=skip)
 
 
 def record_ranges(path: str, target: int, delimiter: str = ",", piece: int = 4 << 20
@@ -859,6 +872,7 @@ class CsvRange:
     header: list[str]
     encoding: str
     delimiter: str
+    skip: tuple[str, ...] = ()  # columns not decoded
 
     def read(self) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame, int]:
         """(raw strings, 1-based row numbers in the range, rejects of malformed rows, number
@@ -870,7 +884,7 @@ class CsvRange:
         try:
             table = pa_csv.read_csv(pa.py_buffer(data), **_arrow_csv_options(
                 self.header, self.encoding, self.delimiter, max(len(data) + 1, 1 << 20),
-                bad.invalid, named=True))
+                bad.invalid, named=True, skip=self.skip))
         except pa.ArrowInvalid as exc:
             raise _csv_error(self.path, self.encoding, f"in bytes {self.start}-{self.stop}",
                              exc) from exc

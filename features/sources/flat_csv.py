@@ -74,8 +74,10 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
             f"{path}: observed_at from {how}" if how else
             f"{path}: no crawled_at/updated/account_age_days column and no observed_at given; "
             "age features will be missing"])
+        unused_text = tuple(col for canon, col in TEXT.items() if col in header
+                            and opts.columns is not None and canon not in opts.columns)
         chunks = common.csv_chunks(path, required=(id_col, "followers_count", "friends_count"),
-                                   opts=opts, encoding=opts.encoding)
+                                   opts=opts, encoding=opts.encoding, skip=unused_text)
         context = _Context(path, id_col, opts, sink, source, group, labels)
         yield from common.map_chunks(_parse_chunk, context, chunks, opts)
 

@@ -3,10 +3,10 @@ beside the raw LightGBM ``Booster.predict`` rate of the same model on the same f
 
 For each size (default 1M and 4M accounts) it writes a flat CSV of v1.1 user fields and runs
 ``predict.py`` in a child process, timing it and taking from its log the peak RSS of its main
-process and of its largest worker process (``getrusage`` high-water marks; the workers are
-forked, so pages they share with the main process count in both). It then builds the same
-feature matrix in this process and times ``lightgbm.Booster.predict`` on it (the Python
-package, as a user would call it).
+process and of its largest worker process (high-water marks; the workers are forked, so pages
+they share with the main process count in both). It builds the same feature matrix in this
+process and times ``lightgbm.Booster.predict`` on it (the Python package, as a user would
+call it) three times just before and three times just after each run.
 
     python -m benchmarks.predict_bench [--model models:/botsieve@champion] [--sizes 1000000 4000000]
                                        [--reasons none] [--workers N] [--repeat N]
@@ -99,10 +99,22 @@ def main() -> None:
             del X
 
 
+def raw_rates(X: pd.DataFrame, booster, times: int = 3) -> list[float]:
+    """``times`` timings of ``booster.predict(X)``, as rows per second."""
+    rates = []
+    for _ in range(times):
+        t0 = time.perf_counter()
+        booster.predict(X)
+        rates.append(len(X) / (time.perf_counter() - t0))
+    return rates
+
+
 def run_once(cmd: list[str], out: str, n: int, X: pd.DataFrame, booster, reasons: str
              ) -> float:
-    """One timed predict.py run, then the raw rate right after it; prints both, returns
-    their ratio."""
+    """One timed predict.py run between two sets of raw timings; prints both rates, returns
+    their ratio. The machine's speed drifts from minute to minute: the raw rate is the median
+    of three timings just before the run and three just after it."""
+    before = raw_rates(X, booster)
     t0 = time.perf_counter()
     done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     e2e = time.perf_counter() - t0
@@ -110,12 +122,7 @@ def run_once(cmd: list[str], out: str, n: int, X: pd.DataFrame, booster, reasons
         raise RuntimeError(f"predict.py failed:\n{done.stderr[-3000:]}")
     mem = peaks(done.stderr)
     rows = len(pd.read_parquet(out, columns=["account_id"]))
-    rates = []
-    for _ in range(3):  # the machine's speed drifts: the median of three timings
-        t0 = time.perf_counter()
-        booster.predict(X)
-        rates.append(len(X) / (time.perf_counter() - t0))
-    raw_rate = sorted(rates)[1]
+    raw_rate = statistics.median(before + raw_rates(X, booster))
     e2e_rate = rows / e2e
     print(f"{n:>10,} accounts: predict.py end to end {e2e:6.1f} s = {e2e_rate:9,.0f}/s "
           f"(reasons: {reasons}); raw Booster.predict {raw_rate:11,.0f}/s; "

@@ -48,8 +48,9 @@ log = logging.getLogger("botsieve.predict")
 DEFAULT_MODEL = "models:/botsieve@champion"
 OUTPUT_COLUMNS = ["account_id", "bot_probability", "is_bot", "reasons", "model_version"]
 #: Accounts per scoring call: small enough that the worker processes share the last frame
-#: evenly, large enough that a call's overhead is noise.
-SLICE_ROWS = 20_000
+#: evenly, large enough that a call's overhead is noise. Reasons cost about 50 times more per
+#: account (TreeSHAP), so their slices are smaller.
+SLICE_ROWS = {"none": 20_000, "flagged": 2_000, "all": 1_000}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -504,6 +505,8 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None, score_in_work
                                                                     population=counter))
                         for rows, counter in parts]
 
+            step = SLICE_ROWS[args.reasons]
+
             def slices():
                 """(account ids, feature vectors) of each slice of :data:`SLICE_ROWS`, with
                 whether it ends its frame (a frame is written as one piece)."""
@@ -514,9 +517,9 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None, score_in_work
                         ids, X = parts.pop(0)
                         if monitor is not None:
                             monitor.add(X)
-                        for lo in range(0, len(X), SLICE_ROWS):
-                            yield ids.iloc[lo:lo + SLICE_ROWS], X.iloc[lo:lo + SLICE_ROWS], \
-                                not parts and lo + SLICE_ROWS >= len(X)
+                        for lo in range(0, len(X), step):
+                            yield ids.iloc[lo:lo + step], X.iloc[lo:lo + step], \
+                                not parts and lo + step >= len(X)
                         del ids, X
 
             if mapper is None:

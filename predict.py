@@ -522,10 +522,15 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None, score_in_work
                                 not parts and lo + step >= len(X)
                         del ids, X
 
+            def score_here():
+                for ids, X, last in slices():
+                    part = bundle.score_features(X, precision=args.threshold_precision,
+                                                 reasons=args.reasons)
+                    del X  # (a view of the frame's vectors: not kept into the next frame)
+                    yield (ids, last), part
+
             if mapper is None:
-                scored = (((ids, last), bundle.score_features(
-                    X, precision=args.threshold_precision, reasons=args.reasons))
-                    for ids, X, last in slices())
+                scored = score_here()
             else:  # the workers score the slices (a copy of the model each), this process
                 # prepares the next slices and writes the scores meanwhile
                 bundle_copy = str(bundle.save(os.path.join(tmp, "bundle")))

@@ -98,7 +98,7 @@ _EMPTY: dict[tuple, pd.DataFrame] = {}
 
 def empty_frame(dtypes: dict[str, object]) -> pd.DataFrame:
     """Return an empty frame with the given columns and dtypes (a new frame each call)."""
-    key = tuple((name, str(dtype)) for name, dtype in dtypes.items())
+    key = tuple((name, pd.api.types.pandas_dtype(dtype)) for name, dtype in dtypes.items())
     template = _EMPTY.get(key)
     if template is None:
         template = _EMPTY[key] = pd.DataFrame(

@@ -90,8 +90,9 @@ class ReadOptions:
         the options' value: it is neither compared nor pickled.
     columns : the canonical account columns the caller uses (e.g. what a model's features
         read); None: all. A reader may then leave the free-text columns not listed missing
-        instead of decoding them (the flat CSV reader does). Text is never checked, so this
-        changes no reject; every other column is still read and checked.
+        instead of decoding them (the flat CSV reader does). Text is checked for nothing but
+        its encoding, so no row's fate changes; only bytes invalid in the file's encoding in
+        such a column no longer stop the read. Every other column is read and checked.
     """
 
     source: str | None = None

@@ -485,7 +485,9 @@ _FAST_LAYOUTS = {
 _MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
                 "Dec"]
 _MONTH_KEYS = np.array([(ord(m[0]) << 16) | (ord(m[1]) << 8) | ord(m[2]) for m in _MONTH_NAMES])
-_MONTH_ORDER = np.argsort(_MONTH_KEYS)
+#: The month names' keys (see ``name`` in :func:`_parse_exact`) sorted, and their month numbers.
+_MONTH_SORTED = np.sort(_MONTH_KEYS)
+_MONTH_OF_SORTED = np.argsort(_MONTH_KEYS) + 1
 _DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
@@ -535,9 +537,9 @@ def _parse_exact(vals: pd.Series, fmt: str) -> pd.Series:
             name(lay.day_name)
         if lay.month_name is not None:
             key = name(lay.month_name)
-            where = np.searchsorted(_MONTH_KEYS[_MONTH_ORDER], key).clip(0, 11)
-            ok &= _MONTH_KEYS[_MONTH_ORDER][where] == key
-            month = _MONTH_ORDER[where] + 1
+            where = np.searchsorted(_MONTH_SORTED, key).clip(0, 11)
+            ok &= _MONTH_SORTED[where] == key
+            month = _MONTH_OF_SORTED[where]
         else:
             month = number(lay.month)
         year, day = number(lay.year), number(lay.day)

@@ -176,3 +176,52 @@ def test_fast_timestamp_layouts_read_bytes_as_arrow_would(data):
         micros = got.dt.tz_localize(None).to_numpy(dtype="datetime64[us]").view("int64")
         assert [None if pd.isna(v) else int(m) for v, m in zip(got, micros, strict=True)] \
             == _arrow_layout_oracle(values, fmt)
+
+
+#: Values a text, count or flag column holds: plain ones, missing spellings, white space of
+#: both kinds at either end, signs, decimals, hexadecimal, digits of other scripts.
+_cell = st.one_of(
+    st.integers(-10**6, 10**6).map(str), st.sampled_from(
+        ["", "NULL", "null", "None", "NaN", "nan", "nul", "Nones", " 12", "12 ", "\t7", "+3",
+         "4.0", "0x1F", "１２", "\u00a012", "12\u3000", "1", "0", "true", " yes", "é", "a b"]),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=6))
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(st.one_of(_cell, st.none()), max_size=30), start=st.integers(0, 3))
+def test_cleaning_shortcuts_give_what_the_arrow_kernels_give(values, start):
+    """Text cleaning skips the trim and the set lookup when the bytes show they would change
+    nothing, and counts try Arrow's cast on the raw values first: both give exactly what the
+    kernels applied to every value give (checked on a slice too, whose buffers start before
+    its first value)."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from features.sources.common import (
+        _MISSING_ARROW,
+        RowErrors,
+        _clean_arrow,
+        _count_checked,
+        _strings,
+        count,
+    )
+
+    series = pd.Series(values, dtype="string").iloc[min(start, len(values)):]
+    full = pc.utf8_trim_whitespace(pa.array([None if pd.isna(v) else v for v in series],
+                                            pa.large_string()))
+    cleaned = pc.if_else(pc.is_in(full, value_set=_MISSING_ARROW), pa.scalar(None, full.type),
+                         full)
+    assert _clean_arrow(series).to_pylist() == cleaned.to_pylist()
+
+    fast, slow = RowErrors(series.index), RowErrors(series.index)
+    got = count(series, "c", fast)
+    try:
+        if any("x" in v.lower() for v in cleaned.to_pylist() if v is not None):
+            raise pa.ArrowInvalid("hexadecimal")
+        cast = pc.cast(cleaned, pa.int64()).to_pylist()
+        want = pd.Series(cast, index=series.index, dtype="Int64")
+    except pa.ArrowInvalid:
+        want = _count_checked(_strings(cleaned, series.index), "c", slow)
+    pd.testing.assert_series_equal(got, want)
+    pd.testing.assert_series_equal(fast.reason, slow.reason)

@@ -297,9 +297,54 @@ def _arrow_text(raw: pd.Series) -> pa.Array:
 
 
 def _clean_arrow(raw: pd.Series) -> pa.Array:
-    """Strip white space; the missing-value spellings become nulls."""
-    s = pc.utf8_trim_whitespace(_arrow_text(raw))
-    return pc.if_else(pc.is_in(s, value_set=_MISSING_ARROW), pa.scalar(None, s.type), s)
+    """Strip white space; the missing-value spellings become nulls. Most columns need
+    neither, and both checks are cheap on the bytes (see :func:`_may_have_edge_space` and
+    :func:`_missing_spellings`), so the Arrow kernels run only where they change something."""
+    s = _arrow_text(raw)
+    if _may_have_edge_space(s):
+        s = pc.utf8_trim_whitespace(s)
+    missing = _missing_spellings(s)
+    return s if missing is None else pc.if_else(missing, pa.scalar(None, s.type), s)
+
+
+def _string_buffers(s: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """The value offsets (int64, one more than the values) and the data bytes of a
+    ``large_string`` array, as numpy views."""
+    offsets = np.frombuffer(s.buffers()[1], dtype=np.int64)[s.offset:s.offset + len(s) + 1]
+    data = s.buffers()[2]
+    return offsets, (np.frombuffer(data, dtype=np.uint8) if data is not None
+                     else np.empty(0, dtype=np.uint8))
+
+
+def _may_have_edge_space(s: pa.Array) -> bool:
+    """Whether a value may start or end with white space: its first or last byte is not
+    printable ASCII (a space, a control character, or a byte of a non-ASCII character, which
+    may be Unicode white space). False means trimming would change nothing."""
+    offsets, data = _string_buffers(s)
+    starts, ends = offsets[:-1], offsets[1:]
+    filled = ends > starts
+    edges = np.concatenate([data[starts[filled]], data[ends[filled] - 1]])
+    return bool(((edges - np.uint8(0x21)) > 0x7E - 0x21).any())  # (wraps below 0x21)
+
+
+#: The byte lengths of the missing-value spellings ("" 0, "nan" 3, "null" 4).
+_MISSING_LENGTHS = np.array(sorted({len(v.encode()) for v in MISSING_STRINGS}))
+
+
+def _missing_spellings(s: pa.Array) -> pa.Array | None:
+    """The mask of the values spelled as missing (:data:`MISSING_STRINGS`), or None when
+    there are none. Only values of those spellings' lengths can be one: the set lookup runs
+    only when such a value is not simply empty."""
+    offsets, _ = _string_buffers(s)
+    lengths = np.diff(offsets)
+    maybe = np.isin(lengths, _MISSING_LENGTHS)
+    if s.null_count:
+        maybe &= s.is_valid().to_numpy(zero_copy_only=False)
+    if not maybe.any():
+        return None
+    if not lengths[maybe].any():  # only empty values
+        return pa.array(maybe)
+    return pc.is_in(s, value_set=_MISSING_ARROW)
 
 
 def _strings(arr: pa.Array, index: pd.Index) -> pd.Series:
@@ -335,13 +380,15 @@ def count(raw: pd.Series, column: str, errors: RowErrors) -> pd.Series:
     Plain integers (the usual case) are cast by Arrow in one step; a chunk holding anything
     else goes through the checked path, which names each bad value.
     """
-    s = _clean_arrow(raw)
+    # Arrow's cast takes plain integers only (no white space, sign, decimals or missing
+    # spellings), so when it takes the raw values, cleaning them first would change nothing
+    s = _arrow_text(raw)
     try:
         if _has_hex_marker(s):  # Arrow's cast would read 0x1F as 31: such chunks go the slow way
             raise pa.ArrowInvalid("hexadecimal")
         values = pc.cast(s, pa.int64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return _count_checked(_strings(s, raw.index), column, errors)
+        return _count_checked(_strings(_clean_arrow(raw), raw.index), column, errors)
     mask = values.is_null().to_numpy(zero_copy_only=False)
     data = values.fill_null(0).to_numpy(zero_copy_only=False)
     return pd.Series(pd.arrays.IntegerArray(data, mask), index=raw.index)
@@ -350,10 +397,8 @@ def count(raw: pd.Series, column: str, errors: RowErrors) -> pd.Series:
 def _has_hex_marker(s: pa.Array) -> bool:
     """Whether any value may hold an ``x`` (checked on the raw bytes: a false alarm only costs
     the slow path)."""
-    data = s.buffers()[2]
-    if data is None:
-        return False
-    raw = np.frombuffer(data, dtype=np.uint8)
+    offsets, data = _string_buffers(s)
+    raw = data[offsets[0]:offsets[-1]] if len(offsets) > 1 else data[:0]
     return bool(((raw | 0x20) == ord("x")).any())
 
 
@@ -373,7 +418,9 @@ def _count_checked(s: pd.Series, column: str, errors: RowErrors) -> pd.Series:
 def flag(raw: pd.Series, column: str, errors: RowErrors, *, empty_is: bool | None) -> pd.Series:
     """Parse a boolean flag. ``empty_is`` says what an empty field means in this format
     (cresci-2017 writes ``1`` or nothing, so there empty is False); NULL/None stay missing."""
-    s = pc.utf8_trim_whitespace(_arrow_text(raw))
+    s = _arrow_text(raw)
+    if _may_have_edge_space(s):
+        s = pc.utf8_trim_whitespace(s)
     is_true = pc.fill_null(pc.is_in(s, value_set=_TRUE_ARROW), False)
     is_false = pc.fill_null(pc.is_in(s, value_set=_FALSE_ARROW), False)
     value = pc.if_else(is_true, True, pc.if_else(is_false, False, pa.scalar(None, pa.bool_())))

@@ -176,8 +176,10 @@ class ScoresWriter:
     def write(self, frame: pd.DataFrame) -> None:
         if self.parquet:
             table = pa.Table.from_pandas(frame, preserve_index=False)
-            if self.writer is None:
-                self.writer = pq.ParquetWriter(self.tmp, table.schema)
+            if self.writer is None:  # dictionaries only where values repeat (the ids and
+                # probabilities are mostly distinct: encoding them would cost 3/4 of the write)
+                self.writer = pq.ParquetWriter(self.tmp, table.schema,
+                                               use_dictionary=["reasons", "model_version"])
             self.writer.write_table(table)
         else:
             frame.to_csv(self.tmp, mode="w" if self.first else "a", header=self.first,

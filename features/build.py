@@ -117,7 +117,8 @@ class FeatureBuilder:
                 out[col] = np.full(len(rows), np.nan) if cad is None else \
                     cad[col].to_numpy(dtype="float64")
         if any(BY_NAME[n].stage == "cohort" for n in names):
-            out.update(self._cohort(accounts, population, population_by))
+            out.update(self._cohort(accounts, population, population_by,
+                                    [n for n in names if BY_NAME[n].stage == "cohort"]))
         # one float64 block in column order (what LightGBM reads, without another copy)
         matrix = np.empty((len(rows), len(names)), dtype="float64", order="F")
         for j, n in enumerate(names):
@@ -125,16 +126,17 @@ class FeatureBuilder:
         return pd.DataFrame(matrix, index=rows.index, columns=names, copy=False)
 
     def _cohort(self, accounts: pd.DataFrame, population: CohortCounter | None,
-                population_by: str | None) -> dict[str, np.ndarray]:
+                population_by: str | None, names: list[str]) -> dict[str, np.ndarray]:
         if population_by is None:
             counter = population or CohortCounter().add(accounts["created_at"])
-            return cohort_block(accounts["created_at"], counter, self.reference_)
+            return cohort_block(accounts["created_at"], counter, self.reference_, names)
         out: dict[str, np.ndarray] = {}
         groups = accounts.groupby(population_by, dropna=False, sort=False).indices
         for at in groups.values():
             created = accounts["created_at"].iloc[at]
             counter = CohortCounter().add(created)
-            for col, values in cohort_block(created, counter, self.reference_).items():
+            for col, values in cohort_block(created, counter, self.reference_,
+                                            names).items():
                 out.setdefault(col, np.full(len(accounts), np.nan))[at] = values
         return out
 

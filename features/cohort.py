@@ -196,20 +196,23 @@ class CohortCounter:
         return out
 
 
-def cohort_block(created_at: pd.Series, counter: CohortCounter,
-                 reference: CreationReference) -> dict[str, np.ndarray]:
-    """The cohort features of accounts created at ``created_at`` in ``counter``'s population.
+def cohort_block(created_at: pd.Series, counter: CohortCounter, reference: CreationReference,
+                 names: list[str] | None = None) -> dict[str, np.ndarray]:
+    """The cohort features (only ``names`` when given) of accounts created at ``created_at``
+    in ``counter``'s population.
 
     Every feature is a function of the creation day alone, so it is computed once per day of
     the span the accounts cover and then looked up (NaN where the creation time is missing)."""
     days = creation_days(created_at)
     ok = days >= 0
+    keep = (lambda block: block) if names is None else \
+        (lambda block: {name: block[name] for name in names if name in block})
     if not ok.any():
-        return _cohort_of_days(days, counter, reference)
+        return keep(_cohort_of_days(days, counter, reference))
     lo, hi = int(days[ok].min()), int(days[ok].max())
     if hi - lo + 1 > len(days):  # a sparse span: compute per account instead
-        return _cohort_of_days(days, counter, reference)
-    per_day = _cohort_of_days(np.arange(lo, hi + 1), counter, reference)
+        return keep(_cohort_of_days(days, counter, reference))
+    per_day = keep(_cohort_of_days(np.arange(lo, hi + 1), counter, reference))
     at = np.where(ok, days - lo, 0)
     return {name: np.where(ok, values[at], np.nan) for name, values in per_day.items()}
 

@@ -40,7 +40,7 @@ from features.sources import FORMATS, ReadOptions, iter_read
 from features.sources.common import ProcessMapper
 from models.bundle import Bundle, BundleError, score_in_worker
 from models.drift import DriftMonitor
-from models.duplicates import find_repeated
+from models.duplicates import IdFingerprints, find_repeated
 from models.native import openmp_started
 
 log = logging.getLogger("botsieve.predict")
@@ -213,8 +213,9 @@ class StagedAccounts:
     """
 
     PLACE = ("_seq", "_file", "_row")
-    #: What the duplicate check reads (a Parquet file of its own, which DuckDB scans within
-    #: its memory limit).
+    #: What the disk check for repeated ids reads (a Parquet file of its own, which DuckDB
+    #: scans within its memory limit), written only when the fingerprints cannot prove that
+    #: no id repeats.
     KEYS = ("account_id", "created_at", "source", *PLACE)
 
     def __init__(self, path: str, chunksize: int) -> None:
@@ -222,8 +223,7 @@ class StagedAccounts:
         self.chunksize = chunksize
         self.sink: pa.OSFile | None = None
         self.writer: pa.ipc.RecordBatchFileWriter | None = None
-        self.keys_path = os.path.splitext(path)[0] + ".keys.parquet"
-        self.keys: pq.ParquetWriter | None = None
+        self.fingerprints = IdFingerprints()
         self.schema: pa.Schema | None = None
         self.files: list[str] = []
         self.rows = 0
@@ -248,28 +248,48 @@ class StagedAccounts:
             self.writer = pa.ipc.new_file(self.sink, self.schema)
         table = table.cast(self.schema)
         self.writer.write_table(table, max_chunksize=self.chunksize)
-        keys = table.select(self.KEYS)
-        if self.keys is None:  # uncompressed, dictionaries only for the source names
-            self.keys = pq.ParquetWriter(self.keys_path, keys.schema, compression="none",
-                                         use_dictionary=["source"])
-        self.keys.write_table(keys, row_group_size=self.chunksize)
+        self.fingerprints.add(table.column("account_id"))
         self.rows += n
 
     def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
             self.sink.close()
-            self.keys.close()
 
     def repeated(self, tmp: str, mapper: ProcessMapper | None = None) -> str | None:
-        """Find the staged rows whose account id was staged before (see
-        :func:`models.duplicates.find_repeated`); in a worker process when there are workers,
-        so that this process does not keep the memory DuckDB used."""
+        """The staged rows whose account id was staged before (a Parquet file, see
+        :func:`models.duplicates.find_repeated`), or None when no id repeats. The ids'
+        fingerprints usually prove that in memory; otherwise DuckDB checks the ids on disk,
+        in a worker process when there are workers, so that this process does not keep the
+        memory DuckDB used."""
         if self.writer is None:
             return None
+        if self.fingerprints.all_distinct():
+            log.info("duplicate check: the %d ids are all different (their fingerprints "
+                     "are)", self.rows)
+            return None
+        log.info("duplicate check: %s; checking the ids on disk",
+                 "more ids than are fingerprinted in memory"
+                 if self.fingerprints.n > self.fingerprints.limit else
+                 "some ids repeat (or share a fingerprint)")
+        keys = self._write_keys(os.path.join(tmp, "keys.parquet"))
         if mapper is not None:
-            return mapper.run(find_repeated, self.keys_path, tmp)
-        return find_repeated(self.keys_path, tmp)
+            return mapper.run(find_repeated, keys, tmp)
+        return find_repeated(keys, tmp)
+
+    def _write_keys(self, path: str) -> str:
+        """The :attr:`KEYS` columns of the staged rows as a Parquet file (uncompressed,
+        dictionaries only for the source names), batch by batch."""
+        with pa.OSFile(self.path, "rb") as source:
+            reader = pa.ipc.open_file(source)
+            schema = reader.schema.remove_metadata()
+            schema = pa.schema([schema.field(name) for name in self.KEYS])
+            with pq.ParquetWriter(path, schema, compression="none",
+                                  use_dictionary=["source"]) as out:
+                for i in range(reader.num_record_batches):
+                    out.write_table(pa.Table.from_batches(
+                        [reader.get_batch(i).select(list(self.KEYS))]).cast(schema))
+        return path
 
     def read(self, rows: int, skip: str | None = None):
         """The staged rows again, in frames of ``rows`` rows (the last may be shorter),
@@ -384,18 +404,17 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s",
                         datefmt="%H:%M:%S")
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
-    # The worker processes are forked first, before this process starts any work of its own;
-    # they import DuckDB (the duplicate check) while it loads the model. They parse the CSV
-    # inputs in pass 1 and score in pass 2, unless LightGBM already ran in this process (e.g.
-    # training earlier in the same Python session): its OpenMP threads do not survive a fork,
-    # so the workers then only parse.
+    # The worker processes are forked first, before this process starts any work of its own.
+    # They parse the CSV inputs in pass 1 and score in pass 2, unless LightGBM already ran in
+    # this process (e.g. training earlier in the same Python session): its OpenMP threads do
+    # not survive a fork, so the workers then only parse.
     import multiprocessing
 
     if args.workers and "fork" not in multiprocessing.get_all_start_methods():
         log.info("no fork on this system: CSV files are parsed and scored in this process")
         args.workers = 0
     score_in_workers = not openmp_started()
-    mapper = ProcessMapper(args.workers, preload=("duckdb",)) if args.workers else None
+    mapper = ProcessMapper(args.workers) if args.workers else None
     try:
         return _score(args, mapper, score_in_workers)
     finally:

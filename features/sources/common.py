@@ -154,9 +154,7 @@ class ProcessMapper:
     ignore Ctrl-C (the caller stops them).
     """
 
-    def __init__(self, workers: int, stage=None, preload: tuple[str, ...] = ()) -> None:
-        """``preload``: modules each worker imports when it starts (while the caller is
-        still setting up), rather than when a task first needs them."""
+    def __init__(self, workers: int, stage=None) -> None:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
@@ -166,9 +164,9 @@ class ProcessMapper:
         self.workers = workers
         self.ahead = 2 * workers  # chunks in flight: memory stays a few chunks
         self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                        initializer=_start_worker, initargs=(preload,))
+                                        initializer=_start_worker)
         # the first task forks every worker (a fork pool starts them all at once); no need to
-        # wait for it, the workers get on with their start (``preload``) meanwhile
+        # wait for it
         self.pool.submit(_worker_ready, 0)
 
     def map(self, parse, context, chunks) -> Iterator[ReadResult]:
@@ -217,13 +215,10 @@ class ProcessMapper:
         self.close()
 
 
-def _start_worker(preload: tuple[str, ...]) -> None:
-    import importlib
+def _start_worker() -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the caller stops the workers
-    for module in preload:
-        importlib.import_module(module)
 
 
 def _worker_ready(_: int) -> int:
@@ -556,8 +551,12 @@ def _parse_exact(vals: pd.Series, fmt: str) -> pd.Series:
         if arr.null_count:
             shaped &= arr.is_valid().to_numpy(zero_copy_only=False)
         at = np.flatnonzero(shaped)
-        # one row per position of the layout, one column per value
-        b = data[offsets[at][None, :] + np.arange(lay.length)[:, None]]
+        # one row per position of the layout, one column per value: a view of the bytes when
+        # the values are all of the layout's length (then they lie back to back), else a copy
+        if len(at) == len(arr):
+            b = data[offsets[0]:offsets[-1]].reshape(len(at), lay.length).T
+        else:
+            b = data[offsets[at][None, :] + np.arange(lay.length)[:, None]]
         ok = np.ones(len(at), dtype=bool)
         for pos, char in lay.fixed.items():
             ok &= b[pos] == ord(char)

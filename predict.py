@@ -291,26 +291,27 @@ class StagedAccounts:
                         [reader.get_batch(i).select(list(self.KEYS))]).cast(schema))
         return path
 
-    def read(self, rows: int, skip: str | None = None):
-        """The staged rows again, in frames of ``rows`` rows (the last may be shorter),
-        without the rows listed in ``skip`` (:meth:`repeated`) and the place columns."""
+    def read(self, rows: int, skip: str | None = None, first: int | None = None):
+        """The staged rows again, in frames of ``rows`` rows (the first has ``first`` rows
+        when given, the last may be shorter), without the rows listed in ``skip``
+        (:meth:`repeated`) and the place columns."""
         if self.writer is None:
             return
         skipped = _SeqCursor(skip)
         with pa.OSFile(self.path, "rb") as source:
             reader = pa.ipc.open_file(source)
             pending: list[pa.RecordBatch] = []
-            n = 0
+            n, size = 0, first or rows
             for i in range(reader.num_record_batches):
                 batch = reader.get_batch(i)
                 while len(batch):
-                    take = batch.slice(0, rows - n)
+                    take = batch.slice(0, size - n)
                     batch = batch.slice(len(take))
                     pending.append(take)
                     n += len(take)
-                    if n == rows:
+                    if n == size:
                         yield self._frame(pending, skipped)
-                        pending, n = [], 0
+                        pending, n, size = [], 0, rows
             if pending:
                 yield self._frame(pending, skipped)
 
@@ -531,7 +532,10 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None, score_in_work
             def slices():
                 """(account ids, feature vectors) of each slice of :data:`SLICE_ROWS`, with
                 whether it ends its frame (a frame is written as one piece)."""
-                for frame in staged.read(args.chunksize, repeated):
+                # a first frame of one slice per worker: they start scoring at once
+                for frame in staged.read(args.chunksize, repeated,
+                                         first=min(step * max(args.workers, 1),
+                                                   args.chunksize)):
                     parts = vectors(frame)
                     del frame
                     while parts:  # every reference to a frame's data dropped before the next

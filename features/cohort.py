@@ -125,7 +125,8 @@ class CohortCounter:
     """
 
     def __init__(self) -> None:
-        self.day_counts: dict[int, int] = {}
+        self.first = 0  # the day of counts[0]
+        self.counts = np.zeros(0, dtype=np.int64)  # accounts created on each day from first
         self.n = 0
         self._tables: tuple | None = None
 
@@ -136,30 +137,37 @@ class CohortCounter:
         days = days[days >= 0]
         if not len(days):
             return self
-        first = int(days.min())
-        counts = np.bincount(days - first)  # days span decades, accounts millions
-        uniq = np.flatnonzero(counts)
-        counts = counts[uniq]
-        uniq = uniq + first
-        for d, c in zip(uniq.tolist(), (sign * counts).tolist(), strict=True):
-            left = self.day_counts.get(d, 0) + c
-            if left < 0:
-                raise ValueError(f"day {d}: more accounts taken out than were counted")
-            if left:
-                self.day_counts[d] = left
-            else:
-                self.day_counts.pop(d, None)
+        lo, hi = int(days.min()), int(days.max())
+        self._cover(lo, hi)
+        span = self.counts[lo - self.first:hi - self.first + 1]  # (a view)
+        left = span + sign * np.bincount(days - lo, minlength=hi - lo + 1)
+        if (left < 0).any():
+            raise ValueError(f"day {lo + int(np.argmax(left < 0))}: more accounts taken out "
+                             "than were counted")
+        span[:] = left
         self.n += sign * len(days)
         self._tables = None
         return self
+
+    def _cover(self, lo: int, hi: int) -> None:
+        """Widen the day counts to cover days ``lo`` to ``hi``."""
+        if not len(self.counts):
+            self.first, self.counts = lo, np.zeros(hi - lo + 1, dtype=np.int64)
+            return
+        last = self.first + len(self.counts) - 1
+        if lo < self.first or hi > last:
+            start = min(lo, self.first)
+            wider = np.zeros(max(hi, last) - start + 1, dtype=np.int64)
+            wider[self.first - start:self.first - start + len(self.counts)] = self.counts
+            self.first, self.counts = start, wider
 
     def _cumulative(self) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
         """(first day, cumulative counts from it, the population's sorted distinct c_3
         values, and how many accounts have c_3 at most each of them)."""
         if self._tables is None:
             k = max(WINDOWS)
-            days = np.fromiter(self.day_counts, dtype=np.int64)
-            mult = np.fromiter(self.day_counts.values(), dtype=np.int64)
+            at = np.flatnonzero(self.counts)
+            days, mult = at + self.first, self.counts[at]
             lo = int(days.min()) - k - 1
             hi = int(days.max()) + k + 1
             hist = np.zeros(hi - lo + 1, dtype=np.int64)
@@ -175,7 +183,7 @@ class CohortCounter:
         """``c_k(d)`` for each day (NaN where the day is missing, i.e. -1)."""
         out = np.full(len(days), np.nan)
         ok = days >= 0
-        if not self.day_counts or not ok.any():
+        if not self.n or not ok.any():
             return out
         lo, cum, _, _ = self._cumulative()
         d = days[ok]
@@ -187,7 +195,7 @@ class CohortCounter:
     def rank_pct(self, c3: np.ndarray) -> np.ndarray:
         """Share of the population whose ``c_3`` is at most each value (NaN stays NaN)."""
         out = np.full(len(c3), np.nan)
-        if not self.day_counts:
+        if not self.n:
             return out
         _, _, values, at_most = self._cumulative()
         ok = ~np.isnan(c3)

@@ -123,6 +123,28 @@ def test_cohort_counts_shares_and_burst_ratio_hand_computed():
     assert out["cohort_rank_pct"].tolist() == [1.0, 1.0, 1.0, 1.0, 0.2]
 
 
+def test_cohort_counter_chunk_by_chunk_equals_one_go_and_takes_accounts_back_out():
+    """Chunks that widen the counted days on either side, and accounts taken back out (the
+    duplicates a scorer finds after counting), give the counts of the remaining accounts in
+    one go; taking out more than were counted on a day is an error naming the day."""
+    ref = CreationReference(uniform_weight=1.0).fit(
+        pd.Series(pd.to_datetime(["2010-01-01", "2020-12-31"], utc=True)))
+    created = pd.Series(pd.to_datetime(
+        ["2015-03-01", "2015-03-02", "2012-07-09", "2019-11-30", "2015-03-01", NA,
+         "2015-03-04", "2012-07-08"], utc=True))
+    chunked = CohortCounter()
+    for lo in range(0, 8, 3):
+        chunked.add(created.iloc[lo:lo + 3])
+    chunked.add(created.iloc[[0, 3]], sign=-1)
+    kept = created.drop(index=[0, 3])
+    assert chunked.n == 5
+    one_go = cohort_block(kept, CohortCounter().add(kept), ref)
+    for name, values in cohort_block(kept, chunked, ref).items():
+        np.testing.assert_array_equal(values, one_go[name], err_msg=name)
+    with pytest.raises(ValueError, match=r"day 16495: more accounts taken out"):
+        chunked.add(created.iloc[[0, 0]], sign=-1)  # 2015-03-01 counted once now
+
+
 def test_cohort_single_account_falls_back_to_reference_and_day_only_is_the_same():
     ref = CreationReference(smooth_days=0, uniform_weight=0.0).fit(
         pd.Series(pd.to_datetime(["2015-06-01"] * 99 + ["2012-01-01"], utc=True)),

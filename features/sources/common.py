@@ -877,6 +877,19 @@ def record_ranges(path: str, target: int, delimiter: str = ",", piece: int = 4 <
         while buf:
             nxt = fh.read(piece)
             arr = np.frombuffer(buf, dtype=np.uint8)
+            if b'"' not in buf:  # most pieces of most files: no quote, every newline a cut
+                lo = max(want - offset, 0)
+                while quotes % 2 == 0 and lo < len(arr):
+                    end = buf.find(b"\n", lo)
+                    if end == -1:
+                        break
+                    cuts.append(offset + end + 1)
+                    want = offset + end + 1 + target
+                    lo = want - offset
+                offset += len(arr)
+                before = int(arr[-1])
+                buf = nxt
+                continue
             at = np.flatnonzero(arr == 34)
             if len(at):
                 prev = np.where(at > 0, arr[np.maximum(at - 1, 0)], before)

@@ -64,8 +64,8 @@ class RowContext:
 
     def text_present(self, column: str) -> np.ndarray:
         """1.0 where the text column has non-blank content, else 0.0."""
-        s = self.accounts[column].astype("string").str.strip()
-        return (s.fillna("") != "").to_numpy(dtype="float64")
+        stripped = self.accounts[column].astype("string").str.strip()
+        return stripped.str.len().gt(0).fillna(False).to_numpy(dtype="float64")
 
     @cached_property
     def age_days(self) -> np.ndarray:

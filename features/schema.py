@@ -248,6 +248,9 @@ def _split(canon: pd.DataFrame, rows: pd.Series, file: str, required: tuple[str,
         if dup.any():
             rejects.append(make_rejects(file, rows[dup], key, duplicate_reason))
             bad |= dup
+    if not bad.any():  # (the usual case: no copy of the rows)
+        return Conformed(canon.reset_index(drop=True), empty_rejects(),
+                         rows.reset_index(drop=True))
     return Conformed(canon.loc[~bad].reset_index(drop=True), concat_rejects(rejects),
                      rows[~bad].reset_index(drop=True))
 

@@ -1280,7 +1280,7 @@ def provenance(
     Precedence for the label: a labels file, then ``opts.label``, then a label column in the
     data; for the group: a labels file's group, then ``opts.group``, then the reader's default.
     """
-    out = frame.copy()
+    out = frame.copy(deep=False)  # (copy on write: the caller's frame is left as it is)
     out["source"] = constant_strings(source, out.index)
     out["source_format"] = constant_strings(fmt, out.index)
     if "group" not in out.columns or opts.group is not None:
@@ -1461,9 +1461,10 @@ def emit_accounts(
     """The end of every reader's chunk: drop rows with parse errors, check the account contract,
     set provenance, de-duplicate across chunks; every row left out becomes a reject."""
     bad = errors.bad.to_numpy()
-    good_rows = rows[~bad].reset_index(drop=True)
+    good = acc.loc[~bad] if bad.any() else acc  # (the usual case: no copy of the rows)
+    good_rows = (rows[~bad] if bad.any() else rows).reset_index(drop=True)
     # ids repeated within the chunk too are left to the caller when the sink defers
-    conf = conform_accounts(acc.loc[~bad].reset_index(drop=True), file=path, rows=good_rows,
+    conf = conform_accounts(good.reset_index(drop=True), file=path, rows=good_rows,
                             unique=not sink.defer)
     frame = provenance(conf.frame, opts, fmt=fmt, source=source, group=group, labels=labels)
     emitted, dups = sink.add(frame, path, conf.rows)

@@ -321,7 +321,9 @@ class StagedAccounts:
         drop = skipped.take_until(int(seq[-1]))
         if len(drop):
             table = table.filter(pa.array(~np.isin(seq, drop)))
-        return table.drop_columns(list(self.PLACE)).to_pandas()
+        # one block per column: the feature columns are used one by one, so pandas need
+        # not copy them into one block first
+        return table.drop_columns(list(self.PLACE)).to_pandas(split_blocks=True)
 
 
 class _SeqCursor:

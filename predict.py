@@ -389,14 +389,17 @@ class ScoreSummary:
         self.hist += np.bincount(np.rint(prob * self.BINS).astype("int64"),
                                  minlength=self.BINS + 1)
 
-    def quantile(self, q: float) -> float:
-        if self.hist is None:
-            return float(np.quantile(np.concatenate(self.kept), q))
+    def quantiles(self, qs: list[float]) -> list[float]:
+        if self.hist is None:  # (one partial sort for all of them)
+            return np.quantile(np.concatenate(self.kept), qs).tolist()
         cum = np.cumsum(self.hist)
-        return float(np.searchsorted(cum, q * self.n, side="left")) / self.BINS
+        return [float(np.searchsorted(cum, q * self.n, side="left")) / self.BINS for q in qs]
+
+    def quantile(self, q: float) -> float:
+        return self.quantiles([q])[0]
 
     def describe(self) -> str:
-        q = [self.quantile(x) for x in (0.1, 0.5, 0.9, 0.99)]
+        q = self.quantiles([0.1, 0.5, 0.9, 0.99])
         return (f"bot_probability: mean {self.total / self.n:.3f}, p10 {q[0]:.3f}, median "
                 f"{q[1]:.3f}, p90 {q[2]:.3f}, p99 {q[3]:.3f}; is_bot: {self.flagged:,} "
                 f"({self.flagged / self.n:.1%})")

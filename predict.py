@@ -279,14 +279,23 @@ class StagedAccounts:
 
     def _write_keys(self, path: str) -> str:
         """The :attr:`KEYS` columns of the staged rows as a Parquet file (uncompressed,
-        dictionaries only for the source names), batch by batch."""
-        with pa.OSFile(self.path, "rb") as source:
-            reader = pa.ipc.open_file(source)
+        dictionaries only for the source names), batch by batch. The staged file is mapped
+        into memory, so only the key columns are read from it, and mapped anew for each
+        batch, so the pages read do not stay in this process's memory."""
+        def mapped():
+            source = pa.memory_map(self.path)
+            return source, pa.ipc.open_file(source)
+
+        source, reader = mapped()
+        with source:
+            batches = reader.num_record_batches
             schema = reader.schema.remove_metadata()
-            schema = pa.schema([schema.field(name) for name in self.KEYS])
-            with pq.ParquetWriter(path, schema, compression="none",
-                                  use_dictionary=["source"]) as out:
-                for i in range(reader.num_record_batches):
+        schema = pa.schema([schema.field(name) for name in self.KEYS])
+        with pq.ParquetWriter(path, schema, compression="none",
+                              use_dictionary=["source"]) as out:
+            for i in range(batches):
+                source, reader = mapped()
+                with source:
                     out.write_table(pa.Table.from_batches(
                         [reader.get_batch(i).select(list(self.KEYS))]).cast(schema))
         return path
@@ -537,10 +546,9 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None, score_in_work
             def slices():
                 """(account ids, feature vectors) of each slice of :data:`SLICE_ROWS`, with
                 whether it ends its frame (a frame is written as one piece)."""
-                # a first frame of one slice per worker: they start scoring at once
-                for frame in staged.read(args.chunksize, repeated,
-                                         first=min(step * max(args.workers, 1),
-                                                   args.chunksize)):
+                # scoring workers get a first frame of one slice each: they start at once
+                first = min(step * mapper.workers, args.chunksize) if mapper else None
+                for frame in staged.read(args.chunksize, repeated, first=first):
                     parts = vectors(frame)
                     del frame
                     while parts:  # every reference to a frame's data dropped before the next

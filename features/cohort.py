@@ -210,7 +210,8 @@ def cohort_block(created_at: pd.Series, counter: CohortCounter, reference: Creat
     in ``counter``'s population.
 
     Every feature is a function of the creation day alone, so it is computed once per day of
-    the span the accounts cover and then looked up (NaN where the creation time is missing)."""
+    the span the accounts cover (all of them: a few thousand days) and then looked up for each
+    account (only ``names``; NaN where the creation time is missing)."""
     days = creation_days(created_at)
     ok = days >= 0
     keep = (lambda block: block) if names is None else \

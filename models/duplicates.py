@@ -10,7 +10,6 @@ disk, at no memory cost per account.
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 
 import numpy as np
 import pyarrow as pa
@@ -18,14 +17,15 @@ import pyarrow as pa
 #: The most accounts fingerprinted in memory (64 MiB of fingerprints); a larger input always
 #: goes to the disk check, so memory stays bounded whatever the input's size.
 FINGERPRINT_MAX = 8_000_000
-_BASE = np.uint64(0x100000001B3)  # odd: the powers of the base never reach zero
+_BASE = np.uint64(0x100000001B3)  # odd: multiplying by it loses no bits
 _LENGTH_MIX = np.uint64(0x9E3779B97F4A7C15)
 _FMIX = (np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))  # MurmurHash3's
 
 
 def id_fingerprints(ids: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """A 64-bit fingerprint of each id string: a polynomial hash of its bytes (modulo 2^64)
-    mixed with its length and finished with MurmurHash3's mixer. Equal ids give equal
+    """A 64-bit fingerprint of each id string: a polynomial hash of its bytes (modulo 2^64,
+    by Horner's rule, one byte position at a time, so the memory is a few arrays of one value
+    per id) mixed with its length and finished with MurmurHash3's mixer. Equal ids give equal
     fingerprints; different ids almost never do (a clash only sends the input to the exact
     check)."""
     arr = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
@@ -35,13 +35,15 @@ def id_fingerprints(ids: pa.Array | pa.ChunkedArray) -> np.ndarray:
                                                                arr.offset + len(arr) + 1]
     lengths = np.diff(offsets)
     out = lengths.astype(np.uint64) * _LENGTH_MIX
-    nonempty = lengths > 0
-    if nonempty.any():
-        starts = offsets[:-1] - offsets[0]
-        data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
-        position = np.arange(len(data)) - np.repeat(starts, lengths)
-        terms = (data.astype(np.uint64) + np.uint64(1)) * _powers(int(lengths.max()))[position]
-        out[nonempty] += np.add.reduceat(terms, starts[nonempty])
+    if len(arr) and lengths.max() > 0:
+        data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
+        order = np.argsort(-lengths, kind="stable")  # longest first: the ids still going on
+        starts, longer = offsets[:-1][order], np.sort(lengths)[::-1]  # at position j are a prefix
+        h = np.zeros(len(arr), dtype=np.uint64)
+        for j in range(int(longer[0])):
+            k = int(np.searchsorted(-longer, -j, side="left"))  # ids longer than j bytes
+            h[:k] = h[:k] * _BASE + data[starts[:k] + j] + np.uint64(1)
+        out[order] += h
     out ^= out >> np.uint64(33)
     out *= _FMIX[0]
     out ^= out >> np.uint64(33)
@@ -50,23 +52,21 @@ def id_fingerprints(ids: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return out
 
 
-@lru_cache(maxsize=8)
-def _powers(n: int) -> np.ndarray:
-    """The base's powers 1, b, b^2, ... b^(n-1), modulo 2^64."""
-    return np.concatenate([[np.uint64(1)], np.cumprod(np.full(n - 1, _BASE, dtype=np.uint64))])
-
-
 class IdFingerprints:
     """The fingerprints of the ids staged so far (:func:`id_fingerprints`), for the proof
-    that no id repeats; up to ``limit`` accounts (beyond, :meth:`all_distinct` is False and
-    the fingerprints are dropped)."""
+    that no id repeats; up to ``limit`` accounts (beyond, the fingerprints are dropped and
+    :meth:`all_distinct` is False). Memory: 8 bytes an account, and as much again for the
+    last part while :meth:`all_distinct` merges."""
 
     def __init__(self, limit: int = FINGERPRINT_MAX) -> None:
         self.limit = limit
         self.n = 0
         self.parts: list[np.ndarray] = []
+        self.answer: bool | None = None
 
     def add(self, ids: pa.Array | pa.ChunkedArray) -> None:
+        if self.answer is not None:
+            raise RuntimeError("ids added after all_distinct() answered")
         self.n += len(ids)
         if self.n > self.limit:
             self.parts = []
@@ -76,14 +76,20 @@ class IdFingerprints:
     def all_distinct(self) -> bool:
         """True when no two ids added are equal (proved by their fingerprints); False when
         two fingerprints are equal or there were too many ids to keep: then only the disk
-        check can tell. Asked once, after the last :meth:`add`: the fingerprints' memory
-        goes back."""
-        if self.n > self.limit:
-            return False
-        merged = np.concatenate(self.parts) if self.parts else np.empty(0, dtype=np.uint64)
-        self.parts = []
-        merged.sort(kind="stable")  # sorted runs: merged rather than sorted again
-        return not (merged[1:] == merged[:-1]).any()
+        check can tell. The fingerprints' memory goes back once it has answered."""
+        if self.answer is None:
+            if self.n > self.limit:
+                self.answer = False
+            else:
+                merged = np.empty(self.n, dtype=np.uint64)
+                at = 0
+                while self.parts:  # (each part let go once copied)
+                    part = self.parts.pop(0)
+                    merged[at:at + len(part)] = part
+                    at += len(part)
+                merged.sort(kind="stable")  # sorted runs: merged rather than sorted again
+                self.answer = not (merged[1:] == merged[:-1]).any()
+        return self.answer
 
 
 def find_repeated(staged: str, tmp: str, memory_limit: str = "64MB") -> str | None:

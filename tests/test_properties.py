@@ -181,7 +181,9 @@ def test_fast_timestamp_layouts_read_bytes_as_arrow_would(data):
 #: Values a text, count or flag column holds: plain ones, missing spellings, white space of
 #: both kinds at either end, signs, decimals, hexadecimal, digits of other scripts.
 _cell = st.one_of(
-    st.integers(-10**6, 10**6).map(str), st.sampled_from(
+    st.integers(-10**6, 10**6).map(str), st.integers(-2**63, 2**64).map(str),
+    st.sampled_from(["9223372036854775807", "9007199254740993", "-9223372036854775808"]),
+    st.sampled_from(
         ["", "NULL", "null", "None", "NaN", "nan", "nul", "Nones", " 12", "12 ", "\t7", "+3",
          "4.0", "0x1F", "１２", "\u00a012", "12\u3000", "1", "0", "true", " yes", "é", "a b"]),
     st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=6))
@@ -225,3 +227,19 @@ def test_cleaning_shortcuts_give_what_the_arrow_kernels_give(values, start):
         want = _count_checked(_strings(cleaned, series.index), "c", slow)
     pd.testing.assert_series_equal(got, want)
     pd.testing.assert_series_equal(fast.reason, slow.reason)
+
+    # the byte-level checks on an array whose first value does not start its buffers
+    from features.sources.common import _has_hex_marker, _may_have_edge_space, _missing_spellings
+
+    kept = [None if pd.isna(v) else v for v in series]
+    arr = pa.array(["  x\u3000", *kept], pa.large_string()).slice(1)
+    assert arr.offset == 1
+    texts = [v for v in kept if v]
+    if any(v != v.strip() for v in texts):  # white space at an edge is always seen ...
+        assert _may_have_edge_space(arr)
+    if all(0x21 <= ord(v[i]) <= 0x7E for v in texts for i in (0, -1)):  # ... and only then
+        assert not _may_have_edge_space(arr)  # is printable ASCII at both edges trusted
+    missing = _missing_spellings(arr)
+    assert ([False] * len(kept) if missing is None else missing.to_pylist()) == [
+        v in ("", "NULL", "null", "None", "NaN", "nan") for v in kept]
+    assert _has_hex_marker(arr) == any("x" in v.lower() for v in kept if v)

@@ -375,15 +375,20 @@ def count(raw: pd.Series, column: str, errors: RowErrors) -> pd.Series:
     Plain integers (the usual case) are cast by Arrow in one step; a chunk holding anything
     else goes through the checked path, which names each bad value.
     """
-    # Arrow's cast takes plain integers only (no white space, sign, decimals or missing
-    # spellings), so when it takes the raw values, cleaning them first would change nothing
+    # Arrow's cast takes plain integers only (an optional minus sign and digits: no white
+    # space, plus sign, decimals or missing spellings), so when it takes the raw values,
+    # cleaning them first would change nothing; otherwise it is tried on the cleaned values
     s = _arrow_text(raw)
+    if _has_hex_marker(s):  # Arrow's cast would read 0x1F as 31: such chunks go the slow way
+        return _count_checked(_strings(_clean_arrow(raw), raw.index), column, errors)
     try:
-        if _has_hex_marker(s):  # Arrow's cast would read 0x1F as 31: such chunks go the slow way
-            raise pa.ArrowInvalid("hexadecimal")
         values = pc.cast(s, pa.int64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return _count_checked(_strings(_clean_arrow(raw), raw.index), column, errors)
+        s = _clean_arrow(raw)
+        try:
+            values = pc.cast(s, pa.int64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return _count_checked(_strings(s, raw.index), column, errors)
     mask = values.is_null().to_numpy(zero_copy_only=False)
     data = values.fill_null(0).to_numpy(zero_copy_only=False)
     return pd.Series(pd.arrays.IntegerArray(data, mask), index=raw.index)

@@ -316,10 +316,15 @@ def _may_have_edge_space(s: pa.Array) -> bool:
     printable ASCII (a space, a control character, or a byte of a non-ASCII character, which
     may be Unicode white space). False means trimming would change nothing."""
     offsets, data = _string_buffers(s)
-    starts, ends = offsets[:-1], offsets[1:]
-    filled = ends > starts
-    edges = np.concatenate([data[starts[filled]], data[ends[filled] - 1]])
-    return bool(((edges - np.uint8(0x21)) > 0x7E - 0x21).any())  # (wraps below 0x21)
+    data, offsets = data[offsets[0]:offsets[-1]], offsets - offsets[0]  # the values' bytes
+    if not len(data):
+        return False
+    # an empty value reads a neighbouring value's edge byte instead (clipped at the ends), one
+    # that is checked anyway; bytes under null values count too (at worst a trim that changes
+    # nothing)
+    odd = np.uint8(0x7E - 0x21)  # (bytes below 0x21 wrap around above it)
+    return bool(((data.take(offsets[:-1], mode="clip") - np.uint8(0x21)) > odd).any()
+                or ((data.take(offsets[1:] - 1, mode="clip") - np.uint8(0x21)) > odd).any())
 
 
 #: The byte lengths of the missing-value spellings ("" 0, "nan" 3, "null" 4).
@@ -332,7 +337,9 @@ def _missing_spellings(s: pa.Array) -> pa.Array | None:
     only when such a value is not simply empty."""
     offsets, _ = _string_buffers(s)
     lengths = np.diff(offsets)
-    maybe = np.isin(lengths, _MISSING_LENGTHS)
+    maybe = lengths == _MISSING_LENGTHS[0]
+    for length in _MISSING_LENGTHS[1:]:  # (three comparisons: cheaper than np.isin here)
+        maybe |= lengths == length
     if s.null_count:
         maybe &= s.is_valid().to_numpy(zero_copy_only=False)
     if not maybe.any():
@@ -348,9 +355,12 @@ def _strings(arr: pa.Array, index: pd.Index) -> pd.Series:
 
 
 def constant_strings(value: str, index: pd.Index) -> pd.Series:
-    """A ``string`` column holding ``value`` on every row (built in Arrow, not row by row)."""
-    one = pa.array([value], pa.large_string())
-    return _strings(one.take(np.zeros(len(index), dtype="int32")), index)
+    """A ``string`` column holding ``value`` on every row (built from its bytes repeated,
+    not row by row)."""
+    raw, n = value.encode("utf-8"), len(index)
+    offsets = np.arange(n + 1, dtype=np.int64) * len(raw)
+    arr = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(raw * n))
+    return _strings(arr, index)
 
 
 def missing_strings(index: pd.Index) -> pd.Series:

@@ -72,8 +72,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="processes that parse CSV chunks and score beside this one "
                              "(default: one per core; 0 does everything here)")
     parser.add_argument("--tmp-dir", help="where pass 1 keeps the staged row features and "
-                        "keys (about 200 bytes an account; default: the scores file's folder, "
-                        "on disk rather than a RAM-backed /tmp)")
+                        "keys (about 150 to 200 bytes an account; default: the scores file's "
+                        "folder, on disk rather than a RAM-backed /tmp)")
     parser.add_argument("--drift-threshold", type=float, default=0.2,
                         help="warn about features whose population stability index against "
                              "the training data exceeds this")

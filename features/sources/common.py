@@ -695,7 +695,7 @@ def csv_header(path: str, encoding: str = "utf-8") -> list[str]:
         return _header_fields(path, encoding, ",")
     except SchemaError:
         head = peek(path).decode(encoding, errors="replace")
-        return [c.strip() for c in next(csv.reader(io.StringIO(head)), [])] if head else []
+        return _first_record(head, encoding) if head else []
 
 
 def iter_csv(
@@ -857,8 +857,9 @@ def csv_chunks(
                                           size // (4 * opts.mapper.workers)))
         ranges = record_ranges(path, target, delimiter)
         if ranges is None:
-            log.info("%s: a quote where CSV allows none (e.g. 5'10\" in an unquoted field); "
-                     "the file is read in one stream", path)
+            log.info("%s: not cut into pieces by its bytes (a quote where CSV allows none, "
+                     "e.g. 5'10\" in an unquoted field, or lines that end in a bare carriage "
+                     "return); the file is read in one stream", path)
         else:
             for start, stop in ranges:
                 yield (CsvRange(path, start, stop, header, encoding, delimiter, skip),)
@@ -870,7 +871,7 @@ def csv_chunks(
 def record_ranges(path: str, target: int, delimiter: str = ",", piece: int = 4 << 20
                   ) -> list[tuple[int, int]] | None:
     """Byte ranges of about ``target`` bytes that hold whole CSV records (after the header),
-    or None when quotes make the cut unsafe.
+    or None when the file cannot be cut safely by its bytes.
 
     A range ends just after a newline outside quotes: one preceded by an even number of quote
     characters in the file (a doubled quote inside a quoted field counts twice, so it keeps
@@ -878,7 +879,8 @@ def record_ranges(path: str, target: int, delimiter: str = ",", piece: int = 4 <
     (even count before it) at the start of a field, a closing one (odd count) at its end or
     doubled. A quote anywhere else (``5'10"`` in an unquoted field, which Arrow reads as a
     plain character), or a quote never closed, gives None: the caller reads the file in one
-    stream instead."""
+    stream instead. So does a file whose lines end in a bare carriage return (the header's
+    line shows it), which has no newline byte to cut at."""
     edges = {ord(delimiter), 10, 13, 34}  # what may stand beside a quote
     allowed = np.zeros(256, dtype=bool)
     allowed[list(edges)] = True
@@ -887,6 +889,10 @@ def record_ranges(path: str, target: int, delimiter: str = ",", piece: int = 4 <
     quotes = 0  # quote characters before the current piece
     offset = 0
     before = 10  # the byte before the piece (the file starts like a line)
+    head = peek(path, 1 << 16)
+    first_cr, first_lf = head.find(b"\r"), head.find(b"\n")
+    if first_cr >= 0 and (first_lf < 0 or first_cr + 1 < first_lf):
+        return None  # lines end in a bare \r: the cuts are made at \n only
     with open(path, "rb") as fh:
         buf = fh.read(piece)
         while buf:
@@ -1070,7 +1076,16 @@ def _header_fields(path: str, encoding: str, delimiter: str) -> list[str]:
                     f"{path}: bytes that are not valid {encoding} in the header"
                 ) from exc
         text_ = raw[: exc.start].decode(encoding)
-    first = next(csv.reader(io.StringIO(text_), delimiter=delimiter), [])
+    return _first_record(text_, encoding, delimiter)
+
+
+def _first_record(text_: str, encoding: str, delimiter: str = ",") -> list[str]:
+    """The first record of decoded CSV text, its fields stripped: lines may end in \n, \r\n
+    or a bare \r (as the CSV parser reads them), and a UTF-8 byte order mark (spreadsheet
+    exports write one) is not part of the first name."""
+    if text_.startswith("\ufeff") and codecs.lookup(encoding).name == "utf-8":
+        text_ = text_[1:]
+    first = next(csv.reader(io.StringIO(text_, newline=""), delimiter=delimiter), [])
     return [c.strip() for c in first]
 
 

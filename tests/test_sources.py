@@ -511,3 +511,32 @@ def test_files_whose_quotes_cannot_be_trusted_are_read_in_one_stream(tmp_path, m
     for a, b in zip(here, there, strict=True):
         (pd.testing.assert_series_equal if isinstance(a, pd.Series) else
          pd.testing.assert_frame_equal)(a, b)
+
+
+@pytest.mark.parametrize(("closed_at", "expected"), [
+    (None, "runs over 296 lines: a quote opens a field that is never closed, so the rest of "
+           "the file was read into this row"),
+    (15, "runs over 11 lines: a quote opens a field that is closed only on a later line")])
+def test_a_quote_that_swallows_lines_is_named_in_the_reject(tmp_path, closed_at, expected):
+    """A quote that opens a field and is not closed on its line takes the lines after it into
+    one record (CSV allows line breaks in quoted fields): the record's reject says how many
+    lines it took and whether the quote was ever closed, so they are not lost silently."""
+    from features.sources import common
+
+    lines = ["id,screen_name,followers_count,friends_count"]
+    for i in range(1, 301):
+        if i == closed_at:  # closes the field; the record it ends has too few fields
+            lines.append(f'{i},u{i}",{i}')
+        else:
+            opening = '"' if i == 5 else ""
+            lines.append(f"{i},{opening}u{i},{i},{i}")
+    path = tmp_path / "users.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    here = read_deferred(str(path), None, chunksize=50)
+    with common.ProcessMapper(2) as mapper:
+        there = read_deferred(str(path), mapper, chunksize=50)
+    for got in (here, there):
+        assert got[2]["row"].tolist() == [5]
+        assert got[2]["reason"].iloc[0].endswith(expected)
+    after = range(closed_at + 1, 301) if closed_at else ()
+    assert here[0]["account_id"].tolist() == ["1", "2", "3", "4", *map(str, after)]

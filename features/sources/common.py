@@ -784,9 +784,16 @@ class _BadRows:
 
     def invalid(self, row) -> str:
         self.rows.append(int(row.number) - self.shift if row.number is not None else -1)
-        self.reasons.append(
-            f"row has {row.actual_columns} fields, the header has {row.expected_columns}"
-            + (" (truncated line?)" if row.actual_columns < row.expected_columns else ""))
+        reason = f"row has {row.actual_columns} fields, the header has {row.expected_columns}"
+        text = row.text or ""
+        lines = len(text.splitlines())
+        if lines > 1:  # a quote opened a field that took in the lines after it
+            reason += (f"; it runs over {lines} lines: a quote opens a field that "
+                       + ("is never closed, so the rest of the file was read into this row"
+                          if text.count('"') % 2 else "is closed only on a later line"))
+        elif row.actual_columns < row.expected_columns:
+            reason += " (truncated line?)"
+        self.reasons.append(reason)
         return "skip"
 
     def take(self, rows: pd.Series | None) -> pd.DataFrame:

@@ -38,10 +38,11 @@ def id_fingerprints(ids: pa.Array | pa.ChunkedArray) -> np.ndarray:
     if len(arr) and lengths.max() > 0:
         data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
         order = np.argsort(-lengths, kind="stable")  # longest first: the ids still going on
-        starts, longer = offsets[:-1][order], np.sort(lengths)[::-1]  # at position j are a prefix
+        starts = offsets[:-1][order]  # at byte position j are a prefix of this order
+        longer = len(arr) - np.cumsum(np.bincount(lengths))  # ids longer than j bytes
         h = np.zeros(len(arr), dtype=np.uint64)
-        for j in range(int(longer[0])):
-            k = int(np.searchsorted(-longer, -j, side="left"))  # ids longer than j bytes
+        for j in range(len(longer) - 1):
+            k = int(longer[j])
             h[:k] = h[:k] * _BASE + data[starts[:k] + j] + np.uint64(1)
         out[order] += h
     out ^= out >> np.uint64(33)

@@ -514,9 +514,10 @@ def test_files_whose_quotes_cannot_be_trusted_are_read_in_one_stream(tmp_path, m
 
 
 @pytest.mark.parametrize(("closed_at", "expected"), [
-    (None, "runs over 296 lines: a quote opens a field that is never closed, so the rest of "
-           "the file was read into this row"),
-    (15, "runs over 11 lines: a quote opens a field that is closed only on a later line")])
+    (None, "runs over 296 lines and a quote in it is never closed: the rest of the file was "
+           "read into this row"),
+    (15, "runs over 11 lines (a quoted field holds line breaks, or a quote closes only on a "
+         "later line)")])
 def test_a_quote_that_swallows_lines_is_named_in_the_reject(tmp_path, closed_at, expected):
     """A quote that opens a field and is not closed on its line takes the lines after it into
     one record (CSV allows line breaks in quoted fields): the record's reject says how many
@@ -540,3 +541,44 @@ def test_a_quote_that_swallows_lines_is_named_in_the_reject(tmp_path, closed_at,
         assert got[2]["reason"].iloc[0].endswith(expected)
     after = range(closed_at + 1, 301) if closed_at else ()
     assert here[0]["account_id"].tolist() == ["1", "2", "3", "4", *map(str, after)]
+
+
+
+def test_line_breaks_other_than_csv_ones_and_files_with_nothing_to_cut_at(tmp_path, monkeypatch):
+    """A bad row holding a Unicode line separator or a form feed is one line to the CSV parser,
+    and its reject says only what is wrong; a file with no newline to cut at is read whole by
+    the workers; a byte order mark before a quoted first name does not stop the cut into
+    pieces."""
+    from features.sources import common
+
+    path = tmp_path / "users.csv"
+    path.write_text("id,screen_name,followers_count,friends_count\n"
+                    "1,a\u2028b,1,2,extra\n2,c\x0cd,1\n3,e,1,2\n", encoding="utf-8")
+    reasons = read_deferred(str(path), None)[2]["reason"].tolist()
+    assert reasons == ["row has 5 fields, the header has 4",
+                       "row has 3 fields, the header has 4 (truncated line?)"]
+
+    monkeypatch.setattr(common, "RANGE_MIN_BYTES", 1000)
+    # lines end in a bare carriage return, but the first line break is a newline inside a
+    # quoted name: no newline to cut at outside quotes, so the file is read in one stream
+    rows = [f"{i},u{i},1,2" for i in range(1, 400)]
+    path.write_text('id,"screen\nname",followers_count,friends_count\r' + "\r".join(rows)
+                    + "\r", encoding="utf-8")
+    assert common.record_ranges(str(path), 1000) is None
+    with common.ProcessMapper(2) as mapper:
+        assert len(read_deferred(str(path), mapper)[0]) == 399
+
+    lines = ['"id","screen_name","followers_count","friends_count"'] + [
+        f'{i},"u{i}",1,2' for i in range(1, 400)]
+    path.write_text("\ufeff" + "\n".join(lines) + "\n", encoding="utf-8")
+    assert len(common.record_ranges(str(path), 1000)) > 3
+    with common.ProcessMapper(2) as mapper:
+        assert read_deferred(str(path), mapper)[0]["account_id"].tolist() == [
+            str(i) for i in range(1, 400)]
+
+
+def test_a_byte_order_mark_read_in_another_encoding_is_named(tmp_path):
+    path = tmp_path / "users.csv"
+    path.write_bytes(b"\xef\xbb\xbfid,screen_name,followers_count,friends_count\n1,a,1,2\n")
+    with pytest.raises(SchemaError, match="starts with a UTF-8 byte order mark"):
+        read_files([str(path)], fmt="flat_csv", options=ReadOptions(encoding="latin-1"))

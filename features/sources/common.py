@@ -770,7 +770,11 @@ def _checked_header(path: str, encoding: str, delimiter: str, required: tuple[st
 def _row_bytes(path: str) -> int:
     """Bytes per row, estimated from the start of the file."""
     sample = peek(path, 1 << 16)
-    return max(len(sample) // max(sample.count(b"\n"), 1), 16)
+    lines = sample.count(b"\n") + sample.count(b"\r") - sample.count(b"\r\n")
+    return max(len(sample) // max(lines, 1), 16)
+
+
+_LINE_BREAK = re.compile(r"\r\n?|\n")  # what ends a line for the CSV parser
 
 
 class _BadRows:
@@ -785,12 +789,14 @@ class _BadRows:
     def invalid(self, row) -> str:
         self.rows.append(int(row.number) - self.shift if row.number is not None else -1)
         reason = f"row has {row.actual_columns} fields, the header has {row.expected_columns}"
-        text = row.text or ""
-        lines = len(text.splitlines())
-        if lines > 1:  # a quote opened a field that took in the lines after it
-            reason += (f"; it runs over {lines} lines: a quote opens a field that "
-                       + ("is never closed, so the rest of the file was read into this row"
-                          if text.count('"') % 2 else "is closed only on a later line"))
+        text = (row.text or "").rstrip("\r\n")
+        lines = 1 + len(_LINE_BREAK.findall(text))
+        if lines > 1 and text.count('"') % 2:
+            reason += (f"; it runs over {lines} lines and a quote in it is never closed: the "
+                       "rest of the file was read into this row")
+        elif lines > 1:
+            reason += (f"; it runs over {lines} lines (a quoted field holds line breaks, or a "
+                       "quote closes only on a later line)")
         elif row.actual_columns < row.expected_columns:
             reason += " (truncated line?)"
         self.reasons.append(reason)
@@ -875,6 +881,19 @@ def csv_chunks(
                         delimiter=delimiter, arrow=opts.mapper is not None, skip=skip)
 
 
+#: How much of a file's start the header is read from.
+_HEADER_BYTES = 1 << 20
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def _line_end(head: bytes) -> bytes | None:
+    """How the first line of ``head`` ends: ``\n``, ``\r\n``, a bare ``\r``, or None."""
+    cr, lf = head.find(b"\r"), head.find(b"\n")
+    if cr >= 0 and (lf < 0 or cr < lf):
+        return b"\r\n" if lf == cr + 1 else b"\r"
+    return b"\n" if lf >= 0 else None
+
+
 def record_ranges(path: str, target: int, delimiter: str = ",", piece: int = 4 << 20
                   ) -> list[tuple[int, int]] | None:
     """Byte ranges of about ``target`` bytes that hold whole CSV records (after the header),
@@ -896,12 +915,12 @@ def record_ranges(path: str, target: int, delimiter: str = ",", piece: int = 4 <
     quotes = 0  # quote characters before the current piece
     offset = 0
     before = 10  # the byte before the piece (the file starts like a line)
-    head = peek(path, 1 << 16)
-    first_cr, first_lf = head.find(b"\r"), head.find(b"\n")
-    if first_cr >= 0 and (first_lf < 0 or first_cr + 1 < first_lf):
+    if _line_end(peek(path, _HEADER_BYTES)) == b"\r":
         return None  # lines end in a bare \r: the cuts are made at \n only
     with open(path, "rb") as fh:
         buf = fh.read(piece)
+        if buf.startswith(_UTF8_BOM):  # (not a byte beside the first quote)
+            buf, offset = buf[len(_UTF8_BOM):], len(_UTF8_BOM)
         while buf:
             nxt = fh.read(piece)
             arr = np.frombuffer(buf, dtype=np.uint8)
@@ -945,7 +964,9 @@ def record_ranges(path: str, target: int, delimiter: str = ",", piece: int = 4 <
             buf = nxt
     if quotes % 2:
         return None  # a quoted field never closed
-    if cuts and cuts[-1] < offset:
+    if not cuts:
+        return None  # no newline after the header (or none the scan could trust)
+    if cuts[-1] < offset:
         cuts.append(offset)
     return list(itertools.pairwise(cuts))
 
@@ -1070,14 +1091,15 @@ def _take_rejects(path, bad_rows, bad_reasons, rows: pd.Series | None) -> pd.Dat
 
 def _header_fields(path: str, encoding: str, delimiter: str) -> list[str]:
     """The header row of a CSV, parsed as CSV."""
-    raw = peek(path, 1 << 20)
+    raw = peek(path, _HEADER_BYTES)
     if not raw.strip():
         raise SchemaError(f"{path}: the file is empty (no header row)")
     try:
         text_ = raw.decode(encoding)
     except UnicodeDecodeError as exc:
         if exc.start < len(raw) - 8:  # not just a character cut by the peek
-            first_line_end = raw.find(b"\n")
+            ends = [at for at in (raw.find(b"\r"), raw.find(b"\n")) if at >= 0]
+            first_line_end = min(ends) if ends else -1
             if first_line_end == -1 or exc.start < first_line_end:
                 raise SchemaError(
                     f"{path}: bytes that are not valid {encoding} in the header"
@@ -1103,6 +1125,9 @@ def _check_header(path: str, columns: list[str], required: tuple[str, ...]) -> N
     hint = ""
     if len(columns) == 1 and any(d in columns[0] for d in (";", "\t", "|")):
         hint = " (the header is one column: is the file separated by something other than ','?)"
+    elif columns and columns[0].startswith(("ï»¿", "\ufeff")):
+        hint = (" (the file starts with a UTF-8 byte order mark, read here as part of the first "
+                "name: is the file UTF-8 rather than the encoding it was read with?)")
     raise SchemaError(
         f"{path}: required column(s) {missing} missing; columns present: {columns[:40]}{hint}"
     )

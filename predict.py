@@ -269,8 +269,7 @@ class StagedAccounts:
                      "are)", self.rows)
             return None
         log.info("duplicate check: %s; checking the ids on disk",
-                 "more ids than are fingerprinted in memory"
-                 if self.fingerprints.n > self.fingerprints.limit else
+                 "more ids than are fingerprinted in memory" if self.fingerprints.full else
                  "some ids repeat (or share a fingerprint)")
         keys = self._write_keys(os.path.join(tmp, "keys.parquet"))
         if mapper is not None:

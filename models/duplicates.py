@@ -14,6 +14,8 @@ import os
 import numpy as np
 import pyarrow as pa
 
+from features.sources.common import string_buffers
+
 #: The most accounts fingerprinted in memory (64 MiB of fingerprints); a larger input always
 #: goes to the disk check, so memory stays bounded whatever the input's size.
 FINGERPRINT_MAX = 8_000_000
@@ -31,12 +33,10 @@ def id_fingerprints(ids: pa.Array | pa.ChunkedArray) -> np.ndarray:
     arr = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
     if arr.type != pa.large_string():
         arr = arr.cast(pa.large_string())
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset:
-                                                               arr.offset + len(arr) + 1]
+    offsets, data = string_buffers(arr)
     lengths = np.diff(offsets)
     out = lengths.astype(np.uint64) * _LENGTH_MIX
     if len(arr) and lengths.max() > 0:
-        data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
         order = np.argsort(-lengths, kind="stable")  # longest first: the ids still going on
         starts = offsets[:-1][order]  # at byte position j are a prefix of this order
         longer = len(arr) - np.cumsum(np.bincount(lengths))  # ids longer than j bytes
@@ -65,11 +65,16 @@ class IdFingerprints:
         self.parts: list[np.ndarray] = []
         self.answer: bool | None = None
 
+    @property
+    def full(self) -> bool:
+        """More ids than are kept: only the disk check can tell."""
+        return self.n > self.limit
+
     def add(self, ids: pa.Array | pa.ChunkedArray) -> None:
         if self.answer is not None:
             raise RuntimeError("ids added after all_distinct() answered")
         self.n += len(ids)
-        if self.n > self.limit:
+        if self.full:
             self.parts = []
             return
         self.parts.append(np.sort(id_fingerprints(ids)))
@@ -79,7 +84,7 @@ class IdFingerprints:
         two fingerprints are equal or there were too many ids to keep: then only the disk
         check can tell. The fingerprints' memory goes back once it has answered."""
         if self.answer is None:
-            if self.n > self.limit:
+            if self.full:
                 self.answer = False
             else:
                 merged = np.empty(self.n, dtype=np.uint64)

@@ -292,19 +292,28 @@ def _arrow_text(raw: pd.Series) -> pa.Array:
 
 
 def _clean_arrow(raw: pd.Series) -> pa.Array:
+    """:func:`_clean_values` of a column."""
+    return _clean_values(_arrow_text(raw))
+
+
+def _clean_values(s: pa.Array) -> pa.Array:
     """Strip white space; the missing-value spellings become nulls. Most columns need
     neither, and both checks are cheap on the bytes (see :func:`_may_have_edge_space` and
     :func:`_missing_spellings`), so the Arrow kernels run only where they change something."""
-    s = _arrow_text(raw)
-    if _may_have_edge_space(s):
-        s = pc.utf8_trim_whitespace(s)
+    s = _trimmed(s)
     missing = _missing_spellings(s)
     return s if missing is None else pc.if_else(missing, pa.scalar(None, s.type), s)
 
 
-def _string_buffers(s: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+def _trimmed(s: pa.Array) -> pa.Array:
+    """The values without surrounding white space (the array itself when none has any)."""
+    return pc.utf8_trim_whitespace(s) if _may_have_edge_space(s) else s
+
+
+def string_buffers(s: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """The value offsets (int64, one more than the values) and the data bytes of a
-    ``large_string`` array, as numpy views."""
+    ``large_string`` array, as numpy views (the data from the buffer's start: the values lie
+    between the first and the last offset)."""
     offsets = np.frombuffer(s.buffers()[1], dtype=np.int64)[s.offset:s.offset + len(s) + 1]
     data = s.buffers()[2]
     return offsets, (np.frombuffer(data, dtype=np.uint8) if data is not None
@@ -315,7 +324,7 @@ def _may_have_edge_space(s: pa.Array) -> bool:
     """Whether a value may start or end with white space: its first or last byte is not
     printable ASCII (a space, a control character, or a byte of a non-ASCII character, which
     may be Unicode white space). False means trimming would change nothing."""
-    offsets, data = _string_buffers(s)
+    offsets, data = string_buffers(s)
     data, offsets = data[offsets[0]:offsets[-1]], offsets - offsets[0]  # the values' bytes
     if not len(data):
         return False
@@ -335,7 +344,7 @@ def _missing_spellings(s: pa.Array) -> pa.Array | None:
     """The mask of the values spelled as missing (:data:`MISSING_STRINGS`), or None when
     there are none. Only values of those spellings' lengths can be one: the set lookup runs
     only when such a value is not simply empty."""
-    offsets, _ = _string_buffers(s)
+    offsets, _ = string_buffers(s)
     lengths = np.diff(offsets)
     maybe = lengths == _MISSING_LENGTHS[0]
     for length in _MISSING_LENGTHS[1:]:  # (three comparisons: cheaper than np.isin here)
@@ -390,11 +399,11 @@ def count(raw: pd.Series, column: str, errors: RowErrors) -> pd.Series:
     # cleaning them first would change nothing; otherwise it is tried on the cleaned values
     s = _arrow_text(raw)
     if _has_hex_marker(s):  # Arrow's cast would read 0x1F as 31: such chunks go the slow way
-        return _count_checked(_strings(_clean_arrow(raw), raw.index), column, errors)
+        return _count_checked(_strings(_clean_values(s), raw.index), column, errors)
     try:
         values = pc.cast(s, pa.int64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        s = _clean_arrow(raw)
+        s = _clean_values(s)
         try:
             values = pc.cast(s, pa.int64())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -407,7 +416,7 @@ def count(raw: pd.Series, column: str, errors: RowErrors) -> pd.Series:
 def _has_hex_marker(s: pa.Array) -> bool:
     """Whether any value may hold an ``x`` (checked on the raw bytes: a false alarm only costs
     the slow path)."""
-    offsets, data = _string_buffers(s)
+    offsets, data = string_buffers(s)
     raw = data[offsets[0]:offsets[-1]] if len(offsets) > 1 else data[:0]
     return bool(((raw | 0x20) == ord("x")).any())
 
@@ -428,9 +437,7 @@ def _count_checked(s: pd.Series, column: str, errors: RowErrors) -> pd.Series:
 def flag(raw: pd.Series, column: str, errors: RowErrors, *, empty_is: bool | None) -> pd.Series:
     """Parse a boolean flag. ``empty_is`` says what an empty field means in this format
     (cresci-2017 writes ``1`` or nothing, so there empty is False); NULL/None stay missing."""
-    s = _arrow_text(raw)
-    if _may_have_edge_space(s):
-        s = pc.utf8_trim_whitespace(s)
+    s = _trimmed(_arrow_text(raw))
     is_true = pc.fill_null(pc.is_in(s, value_set=_TRUE_ARROW), False)
     is_false = pc.fill_null(pc.is_in(s, value_set=_FALSE_ARROW), False)
     value = pc.if_else(is_true, True, pc.if_else(is_false, False, pa.scalar(None, pa.bool_())))
@@ -558,10 +565,8 @@ def _parse_exact(vals: pd.Series, fmt: str) -> pd.Series:
     lay = _FAST_LAYOUTS[fmt]
     out = np.full(len(vals), np.datetime64("NaT", "us"))
     arr = _arrow_text(vals)
-    if arr.buffers()[2] is not None and len(arr):
-        offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset:
-                                                                   arr.offset + len(arr) + 1]
-        data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
+    offsets, data = string_buffers(arr)
+    if len(data) and len(arr):
         shaped = np.diff(offsets) == lay.length
         if arr.null_count:
             shaped &= arr.is_valid().to_numpy(zero_copy_only=False)
@@ -886,12 +891,18 @@ _HEADER_BYTES = 1 << 20
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 
+def _first_break(head: bytes) -> int:
+    """Where the first line of ``head`` ends (its first CR or LF), or -1."""
+    ends = [at for at in (head.find(b"\r"), head.find(b"\n")) if at >= 0]
+    return min(ends) if ends else -1
+
+
 def _line_end(head: bytes) -> bytes | None:
     """How the first line of ``head`` ends: ``\n``, ``\r\n``, a bare ``\r``, or None."""
-    cr, lf = head.find(b"\r"), head.find(b"\n")
-    if cr >= 0 and (lf < 0 or cr < lf):
-        return b"\r\n" if lf == cr + 1 else b"\r"
-    return b"\n" if lf >= 0 else None
+    at = _first_break(head)
+    if at < 0:
+        return None
+    return head[at:at + 2] if head[at:at + 2] == b"\r\n" else head[at:at + 1]
 
 
 def record_ranges(path: str, target: int, delimiter: str = ",", piece: int = 4 << 20
@@ -923,44 +934,35 @@ def record_ranges(path: str, target: int, delimiter: str = ",", piece: int = 4 <
             buf, offset = buf[len(_UTF8_BOM):], len(_UTF8_BOM)
         while buf:
             nxt = fh.read(piece)
-            arr = np.frombuffer(buf, dtype=np.uint8)
-            if b'"' not in buf:  # most pieces of most files: no quote, every newline a cut
-                lo = max(want - offset, 0)
-                while quotes % 2 == 0 and lo < len(arr):
-                    end = buf.find(b"\n", lo)
-                    if end == -1:
-                        break
-                    cuts.append(offset + end + 1)
-                    want = offset + end + 1 + target
-                    lo = want - offset
-                offset += len(arr)
-                before = int(arr[-1])
-                buf = nxt
-                continue
-            at = np.flatnonzero(arr == 34)
-            if len(at):
+            if b'"' in buf:
+                arr = np.frombuffer(buf, dtype=np.uint8)
+                at = np.flatnonzero(arr == 34)
                 prev = np.where(at > 0, arr[np.maximum(at - 1, 0)], before)
                 after = np.where(at + 1 < len(arr), arr[np.minimum(at + 1, len(arr) - 1)],
                                  nxt[0] if nxt else 10)
                 opening = (quotes + np.arange(len(at))) % 2 == 0
                 if not (allowed[prev[opening]].all() and allowed[after[~opening]].all()):
                     return None
-            lo = max(want - offset, 0)
-            if lo < len(arr):
                 # the newlines outside quotes: an even number of quotes before them
                 lines = np.flatnonzero(arr == 10)
                 lines = lines[(quotes + np.searchsorted(at, lines)) % 2 == 0]
-                while lo < len(arr):
+            else:  # most pieces of most files: no quote, every newline outside quotes a cut
+                at, lines = (), None
+            lo = max(want - offset, 0)
+            while lo < len(buf):
+                if lines is None:
+                    end = buf.find(b"\n", lo) if quotes % 2 == 0 else -1
+                else:
                     k = np.searchsorted(lines, lo)
-                    if k == len(lines):
-                        break
-                    cut = offset + int(lines[k]) + 1
-                    cuts.append(cut)
-                    want = cut + target
-                    lo = want - offset
+                    end = int(lines[k]) if k < len(lines) else -1
+                if end < 0:
+                    break
+                cuts.append(offset + end + 1)
+                want = offset + end + 1 + target
+                lo = want - offset
             quotes += len(at)
-            offset += len(arr)
-            before = int(arr[-1])
+            offset += len(buf)
+            before = buf[-1]
             buf = nxt
     if quotes % 2:
         return None  # a quoted field never closed
@@ -1098,8 +1100,7 @@ def _header_fields(path: str, encoding: str, delimiter: str) -> list[str]:
         text_ = raw.decode(encoding)
     except UnicodeDecodeError as exc:
         if exc.start < len(raw) - 8:  # not just a character cut by the peek
-            ends = [at for at in (raw.find(b"\r"), raw.find(b"\n")) if at >= 0]
-            first_line_end = min(ends) if ends else -1
+            first_line_end = _first_break(raw)
             if first_line_end == -1 or exc.start < first_line_end:
                 raise SchemaError(
                     f"{path}: bytes that are not valid {encoding} in the header"

@@ -46,6 +46,18 @@ ACCOUNT_DTYPES: dict[str, object] = {
     "default_profile_image": "boolean",
     "verified": "boolean",
     "protected": "boolean",
+    "profile_banner": "boolean",
+    "profile_use_background_image": "boolean",
+    # What sources that carry only statistics of a field give instead of the field itself
+    # (caverlee-2011: lengths; cresci-stock-2018: lengths, a word count, presence, an age).
+    # Readers that carry the field leave these missing: features read the field when there is
+    # one, else the statistic.
+    "account_age_days": "Int64",
+    "screen_name_length": "Int64",
+    "name_length": "Int64",
+    "description_length": "Int64",
+    "description_words": "Int64",
+    "url_present": "boolean",
     "source": "string",
     "source_format": "string",
     "group": "string",
@@ -62,6 +74,11 @@ ACCOUNT_COUNTS = (
     "statuses_count",
     "favourites_count",
     "listed_count",
+    "account_age_days",
+    "screen_name_length",
+    "name_length",
+    "description_length",
+    "description_words",
 )
 
 #: Column -> pandas dtype of the canonical ``posts`` table, in canonical order.
@@ -186,8 +203,9 @@ def conform_accounts(
     -------
     Conformed
         ``frame``: the valid rows, canonical columns and dtypes; ``rejects``: one row per invalid
-        row (missing required value, negative count). With ``unique``, a duplicate
-        ``account_id`` within the frame keeps the first row and rejects the others.
+        row (missing required value, negative count, creation after observation). With
+        ``unique``, a duplicate ``account_id`` within the frame keeps the first row and rejects
+        the others.
 
     Raises
     ------
@@ -207,6 +225,14 @@ def conform_accounts(
         negative = (canon[col] < 0).fillna(False).astype(bool)
         checks.append((col, negative, lambda hit, col=col:
                        "negative count " + canon.loc[hit, col].astype("string")))
+    # An account cannot be created after its counts were observed: a negative age means the
+    # observation time is wrong (e.g. an IO release whose last tweets file is missing, so the
+    # last tweet seen predates accounts created later). Never a silent negative feature.
+    after = (canon["created_at"] > canon["observed_at"]).fillna(False).astype(bool)
+    checks.append(("created_at", after, lambda hit: (
+        "created_at " + canon.loc[hit, "created_at"].dt.strftime("%Y-%m-%d").astype("string")
+        + " is after observed_at " + canon.loc[hit, "observed_at"].dt.strftime("%Y-%m-%d")
+        .astype("string") + " (negative account age)")))
     return _split(canon, rows, file, ACCOUNT_REQUIRED, "account_id",
                   "duplicate account observation" if unique else None, checks)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import read_deferred
+from conftest import ROOT, read_deferred
 
 from features.sources import ReadOptions, read_files
 
@@ -65,7 +65,8 @@ def test_thailand_release(shared_data):
 def test_rna_0621_release_all_tweet_files(shared_data):
     files = sorted((shared_data / "io-rna-0621").glob("RNA_0621_tweets_csv_hashed_*.csv"))
     assert len(files) == 6
-    res = read_files([str(shared_data / "io-rna-0621")])
+    res = read_files([str(shared_data / "io-rna-0621")],
+                     options=ReadOptions(observed_at="2021-06-30"))  # the takedown month
     assert len(res.accounts) == 50
     assert len(res.posts) == 4646
     # per-year files: 18 + 1 + 0 (the 2016 file holds only its header) + 5 + 13 + 4,609
@@ -73,6 +74,58 @@ def test_rna_0621_release_all_tweet_files(shared_data):
     assert years == {2014: 18, 2015: 1, 2017: 5, 2018: 13, 2019: 4609}
     assert res.accounts["source"].iloc[0] == "RNA_0621"
     assert res.rejects.empty
+
+
+def test_rna_0621_without_its_2020_tweets_rejects_accounts_created_after_the_last_tweet(
+        shared_data):
+    """The 2020 tweets file is missing, so the release's last tweet (2019-12-31) predates 14
+    accounts created in 2020: each is a reject with the reason, never a negative age."""
+    res = read_files([str(shared_data / "io-rna-0621")])
+    assert len(res.accounts) == 36 and len(res.rejects) == 14
+    assert (res.rejects["column"] == "created_at").all()
+    assert res.rejects["reason"].str.match(
+        r"created_at 2020-\d\d-\d\d is after observed_at 2019-12-31 \(negative account age\)"
+    ).all()
+
+
+def test_caverlee_2011_headerless_tsv_through_its_mapping(shared_data):
+    mapping = str(ROOT / "configs" / "mappings" / "caverlee-2011.yaml")
+    counts = {"content_polluters": 22223, "legitimate_users": 19276}
+    parts = {}
+    for name, n in counts.items():
+        res = read_files([str(shared_data / "caverlee-2011" / f"{name}.txt")], fmt="mapped",
+                         options=ReadOptions(mapping=mapping))
+        assert res.rejects.empty, res.rejects.head()
+        assert len(res.accounts) == n
+        parts[name] = res.accounts
+    legit = parts["legitimate_users"]
+    # every legitimate user was collected in November 2009 (the collection-date confound)
+    assert legit["observed_at"].min() >= pd.Timestamp("2009-11-01", tz="UTC")
+    assert legit["observed_at"].max() < pd.Timestamp("2009-12-01", tz="UTC")
+    assert legit["screen_name_length"].notna().all() and legit["screen_name"].isna().all()
+    both = set(parts["content_polluters"]["account_id"]) & set(legit["account_id"])
+    assert len(both) == 44  # listed as both: the training table leaves them out
+
+
+def test_cresci_stock_2018_derived_fields_and_labels_agree_with_the_label_file(shared_data):
+    folder = shared_data / "cresci-stock-2018-derived"
+    res = read_files([str(folder / "user_based_classification.csv")], options=ReadOptions(
+        mapping=str(ROOT / "configs" / "mappings" / "cresci-stock-2018.yaml")))
+    acc = res.accounts.set_index("account_id")
+    assert len(acc) == 10470 and res.rejects.empty
+    assert acc["label"].value_counts().to_dict() == {1: 5363, 0: 5107}
+    assert acc["created_at"].isna().all() and acc["account_age_days"].between(1, 4699).all()
+    tsv = pd.read_csv(folder / "cresci-stock-2018.tsv", sep="\t", header=None,
+                      names=["id", "kind"], dtype=str).drop_duplicates("id").set_index("id")
+    assert (tsv.loc[acc.index, "kind"].map({"bot": 1, "human": 0}) == acc["label"]).all()
+
+
+def test_iran_201810_users_file(shared_data):
+    res = read_files([str(shared_data / "twitter-io-iran-201810")],
+                     options=ReadOptions(observed_at="2018-08-31"))
+    assert len(res.accounts) == 770 and res.rejects.empty
+    assert int(res.accounts["ids_hashed"].sum()) == 728
+    assert res.accounts["statuses_count"].isna().all()  # the IO schema has none
 
 
 def test_ira_2018_layout_sample(shared_data):

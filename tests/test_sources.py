@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
-from conftest import fixture, read_deferred
+from conftest import ROOT, fixture, read_deferred
 
+from features.build import FeatureBuilder
 from features.schema import ACCOUNT_DTYPES, SchemaError
 from features.sources import ReadOptions, detect_format, read_files
 from features.sources.__main__ import main as cli_main
@@ -178,7 +180,7 @@ def test_twibot_strips_values_reads_tweets_and_labels_file():
     acc = by_id(res.accounts)
     assert acc.loc["31", "screen_name"] == "eve" and acc.loc["31", "followers_count"] == 5
     assert acc["label"].to_dict() == {"31": 0, "32": 1}
-    assert pd.isna(acc.loc["31", "description"])  # " " is empty
+    assert acc.loc["31", "description"] == ""  # " " is empty (and carried: not <NA>)
     assert res.posts["post_id"].tolist() == ["31#1", "31#2"]
     assert res.posts["is_retweet"].tolist() == [False, True]
     assert res.posts["created_at"].isna().all()  # TwiBot-20 tweets carry no time
@@ -203,6 +205,61 @@ def test_mapping_with_unknown_key_or_column_is_rejected(tmp_path):
         read_files([fixture("mapped_latin1.csv")], options=ReadOptions(mapping=str(bad)))
     bad.write_text("columns: {account_id: a, followers: b, following_count: c}\n")
     with pytest.raises(SchemaError, match="followers"):
+        read_files([fixture("mapped_latin1.csv")], options=ReadOptions(mapping=str(bad)))
+
+
+def test_mapped_headerless_tsv_with_statistics_instead_of_texts(tmp_path):
+    """A caverlee-2011-style file: no header line (columns named by the mapping), tab
+    separated, only the lengths of screen name and description; an age-only file
+    (cresci-stock-2018-style) gives account_age_days and no dates."""
+    data = tmp_path / "polluters.txt"
+    data.write_text("6301\t2006-09-18 01:07:50\t2010-01-17 20:38:25\t3269\t3071\t861\t8\t0\n"
+                    "77\t2009-01-01 00:00:00\t2009-11-20 10:00:00\t5\t-2\t9\t6\t30\n"  # -2
+                    "78\t2009-12-01 00:00:00\t2009-11-20 10:00:00\t5\t2\t9\t6\t30\n")  # after
+    res = read_files([str(data)], fmt="mapped", options=ReadOptions(
+        mapping=str(ROOT / "configs" / "mappings" / "caverlee-2011.yaml"), label=1))
+    acc = by_id(res.accounts)
+    assert list(acc.index) == ["6301"]
+    row = acc.loc["6301"]
+    assert (row["following_count"], row["followers_count"], row["statuses_count"]) == (
+        3269, 3071, 861)
+    assert (row["screen_name_length"], row["description_length"]) == (8, 0)
+    assert row["created_at"] == ts("2006-09-18 01:07:50")
+    assert row["observed_at"] == ts("2010-01-17 20:38:25")
+    assert pd.isna(row["screen_name"]) and pd.isna(row["description"])  # not carried
+    rejects = res.rejects.set_index("row")
+    assert rejects.loc[2, "column"] == "followers_count"
+    assert rejects.loc[2, "reason"] == "negative count -2"
+    assert rejects.loc[3, "column"] == "created_at"
+    assert rejects.loc[3, "reason"] == ("created_at 2009-12-01 is after observed_at 2009-11-20 "
+                                        "(negative account age)")
+    X = FeatureBuilder().fit(res.accounts).row_features(res.accounts).iloc[0]
+    assert X["screen_name_length_chars"] == 8 and X["description_length_chars"] == 0
+    assert X["description_empty"] == 1 and np.isnan(X["location_empty"])
+    assert np.isnan(X["screen_name_digits"])  # no name text: nothing guessed
+
+    mapping = tmp_path / "age.yaml"
+    mapping.write_text("columns: {account_id: id, followers_count: fol, following_count: fri,\n"
+                       "          account_age_days: age, description_words: words,\n"
+                       "          url_present: has_url}\n")
+    ages = tmp_path / "ages.csv"
+    ages.write_text("id,fol,fri,age,words,has_url\n1,10,20,365,0,1\n")
+    acc = read_files([str(ages)], options=ReadOptions(mapping=str(mapping))).accounts
+    X = FeatureBuilder().fit(res.accounts).row_features(acc).iloc[0]  # (no dates to fit on)
+    assert X["age_days"] == 365 and X["description_words"] == 0
+    assert X["description_empty"] == 1 and X["url_empty"] == 0
+    assert np.isnan(X["description_length_chars"])  # words, not characters: unknown
+
+
+def test_mapping_without_header_needs_column_names(tmp_path):
+    bad = tmp_path / "m.yaml"
+    bad.write_text("header: false\ncolumns: {account_id: a, followers_count: b, "
+                   "following_count: c}\n")
+    with pytest.raises(SchemaError, match="column_names"):
+        read_files([fixture("mapped_latin1.csv")], options=ReadOptions(mapping=str(bad)))
+    bad.write_text("header: false\ncolumn_names: [a, b]\ncolumns: {account_id: a, "
+                   "followers_count: b, following_count: c}\n")
+    with pytest.raises(SchemaError, match=r"columns \['c'\] are mapped but not in"):
         read_files([fixture("mapped_latin1.csv")], options=ReadOptions(mapping=str(bad)))
 
 

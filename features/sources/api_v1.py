@@ -43,9 +43,11 @@ USER_FIELDS = {
     "default_profile_image": ("default_profile_image",),
     "verified": ("verified",),
     "protected": ("protected",),
+    "profile_use_background_image": ("profile_use_background_image",),
 }
 TIME_FORMATS = (common.TWITTER_TIME, "iso")
-FLAGS = ("default_profile", "default_profile_image", "verified", "protected")
+FLAGS = ("default_profile", "default_profile_image", "verified", "protected",
+         "profile_use_background_image")
 COUNTS = ("followers_count", "following_count", "statuses_count", "favourites_count",
           "listed_count")
 
@@ -64,7 +66,8 @@ def parse_users(raw: pd.DataFrame, errors: RowErrors) -> pd.DataFrame:
     """Typed account columns from plucked v1.1 user fields (strings)."""
     out = pd.DataFrame(index=raw.index)
     for col in ("account_id", "screen_name", "name", "description", "location", "url", "lang"):
-        out[col] = common.text(raw[col])
+        # a v1.1 user object always carries its profile texts ("" or null when there are none)
+        out[col] = (common.profile_text if col in common.PROFILE_TEXT else common.text)(raw[col])
     out["ids_hashed"] = False
     out["created_at"] = common.timestamp(raw["created_at"], "created_at", errors,
                                          formats=TIME_FORMATS)

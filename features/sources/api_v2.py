@@ -62,6 +62,8 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
             errors = RowErrors(rows.index)
             acc = pd.DataFrame(index=rows.index)
             for col in ("account_id", "screen_name", "name", "description", "location", "url"):
+                # v2 returns a profile text only when it was asked for (user.fields), and an
+                # empty one as "": a record without it cannot say which, so it is missing
                 acc[col] = common.text(raw[col])
             acc["ids_hashed"] = False
             acc["created_at"] = common.timestamp(raw["created_at"], "created_at", errors,

@@ -48,6 +48,10 @@ MISSING_STRINGS = frozenset({"", "NULL", "null", "None", "NaN", "nan"})
 TRUE_STRINGS = frozenset({"1", "true", "True", "TRUE", "t", "T", "yes", "Yes", "y"})
 FALSE_STRINGS = frozenset({"0", "false", "False", "FALSE", "f", "F", "no", "No", "n"})
 
+#: Profile text fields whose absence in a record means "no text" in formats that carry them
+#: (:func:`profile_text`); a source that does not carry one leaves it <NA>.
+PROFILE_TEXT = frozenset({"description", "location", "url"})
+
 #: Twitter API v1.1 timestamp, e.g. ``Tue Jun 11 11:20:35 +0000 2013``.
 TWITTER_TIME = "%a %b %d %H:%M:%S %z %Y"
 _EPOCH_MS = re.compile(r"^\d{9,13}L?$")
@@ -387,6 +391,22 @@ def text(raw: pd.Series) -> pd.Series:
     return _clean(raw)
 
 
+def profile_text(raw: pd.Series) -> pd.Series:
+    """A profile text field (description, location, URL) of a format that always carries it:
+    as :func:`text`, but a missing value is the empty string, not <NA>: the account has no
+    such text. <NA> is kept for a field the source does not carry at all, so that features
+    of it are missing rather than "empty" for such sources."""
+    return _clean(raw).fillna("")
+
+
+def presence(raw: pd.Series) -> pd.Series:
+    """Whether a field the API omits when there is nothing to say holds a value, as a flag:
+    any text is True; an empty field or a missing spelling (``NULL``) is False: the export's
+    column is there, and Twitter leaves e.g. ``profile_banner_url`` out of a user object
+    without a banner (cresci-2017 writes NULL for it)."""
+    return _clean(raw).notna().astype("boolean")
+
+
 def count(raw: pd.Series, column: str, errors: RowErrors) -> pd.Series:
     """Parse a whole-number count (``12`` or ``12.0``); anything else is a row error.
 
@@ -712,6 +732,7 @@ def iter_csv(
     delimiter: str = ",",
     arrow: bool = False,
     skip: tuple[str, ...] = (),
+    names: tuple[str, ...] | None = None,
 ) -> Iterator[tuple[pd.DataFrame, pd.Series, pd.DataFrame]]:
     """Stream a CSV as chunks of raw strings, their 1-based data row numbers, and rejects.
 
@@ -725,10 +746,12 @@ def iter_csv(
     (at least 1 MiB), and the blocks are cut into chunks of exactly ``chunksize`` rows.
     ``arrow=True`` yields the chunks as Arrow record batches (for a :class:`ProcessMapper`,
     whose workers convert them: a batch crosses processes as a few flat buffers). The columns
-    in ``skip`` are not decoded (the chunks lack them).
+    in ``skip`` are not decoded (the chunks lack them). ``names``: the file has no header line
+    and these are its columns (every line is a record).
     """
-    header = _checked_header(path, encoding, delimiter, required)
-    bad = _BadRows(path, header_is_first=True)
+    header = (_named_header(path, names, required) if names is not None
+              else _checked_header(path, encoding, delimiter, required))
+    bad = _BadRows(path, header_is_first=names is None)
     block = int(min(max(chunksize * _row_bytes(path), 1 << 20), 64 << 20))
     next_row = 1
     try:
@@ -736,7 +759,8 @@ def iter_csv(
             paced = PacedReader(fh, block)
             reader = pa_csv.open_csv(paced, **_arrow_csv_options(header, encoding, delimiter,
                                                                  block, bad.invalid,
-                                                                 named=False, skip=skip))
+                                                                 named=names is not None,
+                                                                 skip=skip))
             for batch, frame in _read_ahead(reader, paced, frames=not arrow):
                 n = batch.num_rows
                 numbers = _numbers_between(next_row, n, bad.rows)
@@ -769,6 +793,18 @@ def _checked_header(path: str, encoding: str, delimiter: str, required: tuple[st
     if len(set(header)) != len(header):
         dupes = sorted({c for c in header if header.count(c) > 1})
         raise SchemaError(f"{path}: the header repeats column(s) {dupes}")
+    return header
+
+
+def _named_header(path: str, names: tuple[str, ...], required: tuple[str, ...]) -> list[str]:
+    """The column names given for a file without a header line, checked like a header."""
+    if not peek(path).strip():
+        raise SchemaError(f"{path}: the file is empty")
+    header = list(names)
+    _check_header(path, header, required)
+    if len(set(header)) != len(header):
+        dupes = sorted({c for c in header if header.count(c) > 1})
+        raise SchemaError(f"{path}: the column names given repeat {dupes}")
     return header
 
 
@@ -856,6 +892,7 @@ def csv_chunks(
     encoding: str = "utf-8",
     delimiter: str = ",",
     skip: tuple[str, ...] = (),
+    names: tuple[str, ...] | None = None,
 ) -> Iterator[tuple]:
     """The chunks of a CSV file for :func:`map_chunks` (without the columns in ``skip``).
 
@@ -863,8 +900,9 @@ def csv_chunks(
     can be cut by bytes (not zipped, an ASCII-compatible encoding, every quote where CSV
     allows one): the chunks are then :class:`CsvRange` pieces of whole records, which the
     workers read and parse themselves, so that reading the file is spread over the cores too.
+    ``names``: the file has no header line and these are its columns (read in one stream).
     """
-    cuttable = (opts.mapper is not None and not path.lower().endswith(".zip")
+    cuttable = (opts.mapper is not None and names is None and not path.lower().endswith(".zip")
                 and codecs.lookup(encoding).name in _BYTE_CUTTABLE)
     if cuttable:
         header = _checked_header(path, encoding, delimiter, required)
@@ -883,7 +921,8 @@ def csv_chunks(
                 yield (CsvRange(path, start, stop, header, encoding, delimiter, skip),)
             return
     yield from iter_csv(path, required=required, chunksize=opts.chunksize, encoding=encoding,
-                        delimiter=delimiter, arrow=opts.mapper is not None, skip=skip)
+                        delimiter=delimiter, arrow=opts.mapper is not None, skip=skip,
+                        names=names)
 
 
 #: How much of a file's start the header is read from.

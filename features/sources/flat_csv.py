@@ -5,9 +5,11 @@ same fields.
 - ``created_at``: Twitter's format (``Tue Jun 11 11:20:35 +0000 2013``), epoch milliseconds with
   an optional trailing ``L`` (cresci-2017 traditional_spambots_1: ``1183552203000L``), ISO 8601,
   or ``YYYY-MM-DD HH:MM:SS`` (read as UTC).
-- Flags (``default_profile``, ``default_profile_image``, ``verified``, ``protected``): ``1``/``0``
-  or true/false; an empty field means false (these exports write ``1`` or nothing); ``NULL``
-  means the value is missing.
+- Flags (``default_profile``, ``default_profile_image``, ``verified``, ``protected``,
+  ``profile_use_background_image``): ``1``/``0`` or true/false; an empty field means false
+  (these exports write ``1`` or nothing); ``NULL`` means the value is missing. ``profile_banner``:
+  whether ``profile_banner_url`` holds a URL (empty or ``NULL``: no banner, a field Twitter
+  leaves out when there is none).
 - ``observed_at``: the ``observed_at`` option when given; else the row's ``crawled_at``; where
   that is absent or empty, ``updated`` (cresci-2017 fake_followers has only ``updated``); else
   ``created_at + account_age_days`` for layouts that give the age instead of the crawl time
@@ -35,7 +37,8 @@ TEXT = {"screen_name": "screen_name", "name": "name", "description": "descriptio
 COUNTS = {"followers_count": "followers_count", "following_count": "friends_count",
           "statuses_count": "statuses_count", "favourites_count": "favourites_count",
           "listed_count": "listed_count"}
-FLAGS = ("default_profile", "default_profile_image", "verified", "protected")
+FLAGS = ("default_profile", "default_profile_image", "verified", "protected",
+         "profile_use_background_image")
 
 
 def _id_column(columns) -> str:
@@ -103,7 +106,8 @@ def _parse_chunk(ctx: _Context, chunk: pd.DataFrame, rows: pd.Series,
     acc = pd.DataFrame(index=chunk.index)
     acc["account_id"] = common.text(chunk[ctx.id_col])
     for canon, col in TEXT.items():
-        acc[canon] = (common.text(chunk[col]) if col in chunk.columns
+        parse = common.profile_text if canon in common.PROFILE_TEXT else common.text
+        acc[canon] = (parse(chunk[col]) if col in chunk.columns
                       else common.missing_strings(chunk.index))
     acc["ids_hashed"] = False
     acc["created_at"] = common.timestamp(get("created_at", blank), "created_at", errors,
@@ -115,6 +119,8 @@ def _parse_chunk(ctx: _Context, chunk: pd.DataFrame, rows: pd.Series,
     for col in FLAGS:
         if col in chunk.columns:
             acc[col] = common.flag(chunk[col], col, errors, empty_is=False)
+    if "profile_banner_url" in chunk.columns:  # a banner's URL, empty when there is none
+        acc["profile_banner"] = common.presence(chunk["profile_banner_url"])
     acc["observed_at"] = _observed_at(chunk, acc, errors, ctx.opts)
     for col in ("label", "account_type"):
         if col in chunk.columns:

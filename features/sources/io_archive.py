@@ -74,6 +74,13 @@ def release_name(paths: list[str]) -> str:
     return common.default_source(paths)
 
 
+def _profile_text(chunk: pd.DataFrame, column: str) -> pd.Series:
+    """A profile text column: empty string for no text, <NA> when the file lacks the column."""
+    if column not in chunk.columns:
+        return common.missing_strings(chunk.index)
+    return common.profile_text(chunk[column])
+
+
 def _accounts(chunk: pd.DataFrame, errors: RowErrors, observed_at: pd.Timestamp | None):
     """Parse the user columns of a users or tweets chunk."""
     hashed = common.looks_hashed(chunk["userid"].str.strip())
@@ -84,9 +91,9 @@ def _accounts(chunk: pd.DataFrame, errors: RowErrors, observed_at: pd.Timestamp 
             "account_id": common.text(chunk["userid"]),
             "screen_name": common.text(get("user_screen_name", blank)).mask(hashed),
             "name": common.text(get("user_display_name", blank)).mask(hashed),
-            "description": common.text(get("user_profile_description", blank)),
-            "location": common.text(get("user_reported_location", blank)),
-            "url": common.text(get("user_profile_url", blank)),
+            "description": _profile_text(chunk, "user_profile_description"),
+            "location": _profile_text(chunk, "user_reported_location"),
+            "url": _profile_text(chunk, "user_profile_url"),
             "lang": common.text(get("account_language", blank)),
             "ids_hashed": hashed.astype("boolean"),
             "created_at": common.timestamp(

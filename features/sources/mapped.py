@@ -20,6 +20,17 @@ Example (a latin-1 export with US-style dates)::
     empty_flag: null                # what an empty flag field means: true, false or null
     label_values: {bot: 1, human: 0} # how the label column spells its classes
 
+A CSV without a header line names its columns in the mapping (caverlee-2011's TSV files)::
+
+    header: false
+    column_names: [UserID, CreatedAt, CollectedAt, NumberOfFollowings, NumberOfFollowers]
+    delimiter: "\t"
+
+Sources that carry only statistics of a field map them to the canonical statistic columns
+(``account_age_days``, ``screen_name_length``, ``name_length``, ``description_length``,
+``description_words``, ``url_present``): features read the field where a source has it, else
+the statistic.
+
 Canonical columns not mapped are missing (NA). ``account_id``, ``followers_count`` and
 ``following_count`` must be mapped. Unknown keys and unknown canonical names are errors.
 """
@@ -76,8 +87,9 @@ def _iter_raw(path: str, m: Mapping, opts: ReadOptions):
             yield frame, common.row_numbers(start, len(frame)), empty_rejects()
             start += len(frame)
         return
+    names = tuple(m.column_names) if m.column_names is not None else None
     yield from common.csv_chunks(path, required=needed, opts=opts, encoding=m.encoding,
-                                 delimiter=m.delimiter)
+                                 delimiter=m.delimiter, names=names)
 
 
 def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
@@ -144,4 +156,5 @@ def _parse(canon: str, raw: pd.Series, m: Mapping, errors: RowErrors,
         return common.flag(raw, canon, errors, empty_is=m.empty_flag)
     if str(dtype).startswith("datetime"):
         return common.timestamp(raw, canon, errors, formats=date_formats, tz=m.timezone)
-    return common.text(raw)
+    # a mapped profile text is carried: an empty value means no text (unmapped ones stay <NA>)
+    return (common.profile_text if canon in common.PROFILE_TEXT else common.text)(raw)

@@ -24,6 +24,9 @@ class Mapping(BaseModel):
     encoding: str = "utf-8"
     delimiter: str = ","
     file_format: Literal["csv", "parquet"] | None = None
+    #: False: the CSV has no header line; ``column_names`` names its columns in order
+    header: bool = True
+    column_names: list[str] | None = None
     constants: dict[str, str | int | float | bool] = {}
     empty_flag: bool | None = None
     label_values: dict[str, int] = dict(common.LABEL_VALUES)
@@ -54,5 +57,13 @@ class Mapping(BaseModel):
                    if c not in mapping.columns and c not in mapping.constants]
         if missing:
             raise SchemaError(f"{path}: mapping must give columns for {missing}")
+        if mapping.header == (mapping.column_names is not None):
+            raise SchemaError(f"{path}: give column_names exactly when header is false (a file "
+                              "without a header line needs its columns named)")
+        if mapping.column_names is not None:
+            unnamed = sorted(set(mapping.columns.values()) - set(mapping.column_names))
+            if unnamed:
+                raise SchemaError(f"{path}: columns {unnamed} are mapped but not in "
+                                  f"column_names {mapping.column_names}")
         common.check_encoding(mapping.encoding)
         return mapping

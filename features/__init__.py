@@ -10,7 +10,7 @@ Notebook use::
 
 from features.build import FeatureBuilder, build_features
 from features.cadence import compute_cadence
-from features.guard import leakage_audit, normalise_formats, supplied_features
+from features.guard import leakage_audit, normalise_formats, presence_guard
 from features.registry import FEATURE_NAMES, FEATURES, features_table
 from features.sources import ReadOptions, read_files
 
@@ -24,6 +24,6 @@ __all__ = [
     "features_table",
     "leakage_audit",
     "normalise_formats",
+    "presence_guard",
     "read_files",
-    "supplied_features",
 ]

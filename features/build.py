@@ -45,16 +45,21 @@ class FeatureBuilder:
         """Learn the stateful pieces from training accounts.
 
         The bigram model and the creation reference describe organic accounts: they are fitted
-        on the rows with ``label == 0`` when there are any, else on all rows.
+        on the rows with ``label == 0`` when there are any, else on all rows. The reference
+        needs creation dates: when no organic row has one (organic accounts that come with an
+        age only, as cresci-stock-2018's), it is fitted on the dated rows of any label, and
+        when no row has a date at all it is flat (cohort features, which need creation dates,
+        are then missing for every row anyway).
         """
         labels = accounts["label"] if "label" in accounts.columns else pd.Series(dtype="Int8")
         organic = accounts[labels.eq(0).fillna(False).astype(bool)] if labels.eq(0).any() \
             else accounts
         self.bigrams_ = ScreenNameBigrams(alpha=self.bigram_alpha).fit(usable_names(organic))
+        dated = organic if organic["created_at"].notna().any() else accounts
         self.reference_ = CreationReference(
             smooth_days=self.reference_smooth_days,
             uniform_weight=self.reference_uniform_weight,
-        ).fit(organic["created_at"], organic["observed_at"])
+        ).fit(dated["created_at"], dated["observed_at"])
         self.n_fit_rows_ = len(organic)
         self.feature_names_in_ = list(accounts.columns)
         return self

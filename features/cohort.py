@@ -1,25 +1,39 @@
 """Cohort family: accounts created together, the signal analysts used to expose troll farms.
 
-Definitions, for an account created on UTC day ``d`` in a population of ``N`` accounts whose
-creation days are ``d_1..d_N`` (day-only dates are fine: everything works on whole days):
+The features must mean the same on any list: an account's value may not move because the list
+it is scored in is larger, smaller or of another mix, unless the list holds a real creation
+burst. So they compare the accounts created around an account's creation day with what the
+list itself and the organic reference lead one to expect there, and they count a burst only
+when it is certain, not when a small count happens to be high.
 
-- ``c_k(d) = #{j : |d_j - d| <= k}``: accounts of the population created within ``k`` days of
-  ``d``, the account itself included (``k = 0``: the same day).
-- ``share_k(d) = c_k(d) / N``.
-- Reference: ``r(t)``, the share of organic training accounts created on day ``t``, smoothed with
-  a ``smooth_days``-wide box and mixed with a uniform density over [Twitter's launch, last
-  training observation] so that no day has zero expected sign-ups:
-  ``r(t) = (1 - u) * hist_smooth(t) + u / span`` (``u = uniform_weight``). Days after the
-  reference's last day expect the mean daily density of its last 365 days (organic sign-ups go
-  on after the controls were collected; without this, every account newer than the controls
-  would look like a burst). Fitted on training rows only (:class:`CreationReference`) and
-  stored with the model.
-- ``E_k(d) = sum_{|t - d| <= k} r(t)``: the share of accounts the reference expects in the window.
-- Burst ratio: ``burst_k(d) = (c_k(d) + 1) / (N * E_k(d) + 1)``: how many times more accounts
-  were created around ``d`` than the organic reference expects. The +1 keeps it finite and, for
-  a population of one account, reduces it to ``2 / (E_k(d) + 1)``: the reference alone.
-- Rank: ``cohort_rank_pct``, the share of the population whose ``c_3`` is at most this
-  account's (1.0: the account is in the densest creation window of its population).
+For an account created on UTC day ``d`` in a scored list (the population) of ``N`` accounts
+whose creation days are ``d_1..d_N`` (everything works on whole days; day-only dates are fine):
+
+- ``c_k(d) = #{j : |d_j - d| <= k}``: accounts of the list created within ``k`` days of ``d``
+  (the account itself included; ``k = 0`` is the same day).
+- Expected count: the list's own accounts in the months around ``d``, between ``G =
+  LOCAL_GAP`` and ``W = LOCAL_DAYS`` days before and after it (``a(d) = c_W(d) - c_G(d)``,
+  plus one so that an empty neighbourhood expects a little), scaled by the organic reference's
+  shape: ``e_k(d) = (a(d) + 1) * E_k(d) / (E_W(d) - E_G(d))``. ``E_k(d)`` is the share of
+  organic training accounts created within ``k`` days of ``d`` (:class:`CreationReference`,
+  smoothed, with a uniform floor; fitted on training rows only and stored with the model), so
+  the ratio of the two ``E`` says how much denser organic sign-ups were in the window than in
+  the months around it (Twitter's 2009 surge, a holiday). Organic sign-ups change slowly, so a
+  window that holds many more accounts than the months around it is a burst whatever the
+  list's era and size; the gap keeps a campaign that created its accounts over weeks out of
+  its own baseline.
+- Certainty: ``L(c)``, the one-sided lower confidence bound (``CONFIDENCE``) of a Poisson count
+  observed as ``c`` (Wilson-Hilferty: ``c * (1 - 1/(9c) - z / (3 sqrt(c)))^3``; 0 for small c).
+- Burst ratio: ``cohort_burst_ratio_kd = max(1, L(c_k(d)) / (m * e_k(d)))``, ``m =
+  BURST_MARGIN``: how many times more than ``m`` times the expected count were certainly
+  created around ``d``; 1 means no burst. Organic sign-ups surge too (in caverlee-2011's
+  legitimate users, Twitter's 2009 growth gives weeks of up to twice the rate of the months
+  around them), so only a window certainly above twice its expectation counts as a burst.
+
+Both ``c_k`` and ``e_k`` scale with the list: halving an organic list, or adding organic
+accounts of another era, leaves its accounts at 1 (their counts are what is expected), while a
+troll farm's hundreds of accounts within days stay far above 1 in any list that holds them. A
+single account, or a few, can never be certain of a burst: 1.
 
 The counts come from the population step (:class:`CohortCounter`, one pass over all accounts,
 which also works chunk by chunk); the features for each account are then a lookup.
@@ -32,7 +46,14 @@ import pandas as pd
 
 #: Twitter opened to the public on 2006-03-21: the earliest plausible creation day.
 TWITTER_LAUNCH_DAY = int(pd.Timestamp("2006-03-21").value // 86_400_000_000_000)
+#: Half-widths (days) of the burst windows, and of the list's own neighbourhood around them.
 WINDOWS = (0, 3, 15)
+LOCAL_GAP, LOCAL_DAYS = 60, 180
+#: One-sided confidence of the lower bound on a window's count (z = 3.09).
+CONFIDENCE = 0.999
+_Z = 3.090232306167813
+#: How many times its expected count a window must certainly exceed to count as a burst.
+BURST_MARGIN = 2.0
 
 
 def creation_days(created_at: pd.Series) -> np.ndarray:
@@ -62,11 +83,13 @@ class CreationReference:
 
     def fit(self, created_at: pd.Series, observed_at: pd.Series | None = None
             ) -> CreationReference:
-        """Learn ``r(t)`` from the creation times of organic training accounts."""
+        """Learn ``r(t)`` from the creation times of organic training accounts (none at all:
+        a flat reference over Twitter's first year, the floor alone)."""
         days = creation_days(created_at)
         days = days[days >= 0]
         if not len(days):
-            raise ValueError("no creation dates to fit the creation reference on")
+            days = np.array([TWITTER_LAUNCH_DAY + 365])
+            created_at = None
         self.start_day_ = TWITTER_LAUNCH_DAY
         last = days.max()
         if observed_at is not None and observed_at.notna().any():
@@ -78,8 +101,9 @@ class CreationReference:
         kernel = np.ones(2 * k + 1) / (2 * k + 1)
         smooth = np.convolve(hist.astype(float), kernel, mode="same")
         smooth /= smooth.sum()
-        self.density_ = (1 - self.uniform_weight) * smooth + self.uniform_weight / span
-        self.n_accounts_ = len(days)
+        weight = self.uniform_weight if created_at is not None else 1.0
+        self.density_ = (1 - weight) * smooth + weight / span
+        self.n_accounts_ = len(days) if created_at is not None else 0
         return self
 
     def expected_share(self, days: np.ndarray, k: int) -> np.ndarray:
@@ -161,22 +185,17 @@ class CohortCounter:
             wider[self.first - start:self.first - start + len(self.counts)] = self.counts
             self.first, self.counts = start, wider
 
-    def _cumulative(self) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
-        """(first day, cumulative counts from it, the population's sorted distinct c_3
-        values, and how many accounts have c_3 at most each of them)."""
+    def _cumulative(self) -> tuple[int, np.ndarray]:
+        """(first day, cumulative counts from it), padded by ``LOCAL_DAYS`` on each side."""
         if self._tables is None:
-            k = max(WINDOWS)
+            k = LOCAL_DAYS
             at = np.flatnonzero(self.counts)
             days, mult = at + self.first, self.counts[at]
             lo = int(days.min()) - k - 1
             hi = int(days.max()) + k + 1
             hist = np.zeros(hi - lo + 1, dtype=np.int64)
             hist[days - lo] = mult
-            cum = np.cumsum(hist)
-            c3 = cum[days + 3 - lo] - cum[days - 4 - lo]
-            values, inverse = np.unique(c3, return_inverse=True)
-            at_most = np.cumsum(np.bincount(inverse, weights=mult, minlength=len(values)))
-            self._tables = (lo, cum, values, at_most)
+            self._tables = (lo, np.cumsum(hist))
         return self._tables
 
     def window_counts(self, days: np.ndarray, k: int) -> np.ndarray:
@@ -185,24 +204,12 @@ class CohortCounter:
         ok = days >= 0
         if not self.n or not ok.any():
             return out
-        lo, cum, _, _ = self._cumulative()
+        lo, cum = self._cumulative()
         d = days[ok]
         upper = np.clip(d + k - lo, 0, len(cum) - 1)
         lower = np.clip(d - k - 1 - lo, 0, len(cum) - 1)
         out[ok] = cum[upper] - cum[lower]
         return out
-
-    def rank_pct(self, c3: np.ndarray) -> np.ndarray:
-        """Share of the population whose ``c_3`` is at most each value (NaN stays NaN)."""
-        out = np.full(len(c3), np.nan)
-        if not self.n:
-            return out
-        _, _, values, at_most = self._cumulative()
-        ok = ~np.isnan(c3)
-        pos = np.searchsorted(values, c3[ok], side="right")
-        out[ok] = np.where(pos > 0, at_most[np.maximum(pos - 1, 0)], 0.0) / at_most[-1]
-        return out
-
 
 def cohort_block(created_at: pd.Series, counter: CohortCounter, reference: CreationReference,
                  names: list[str] | None = None) -> dict[str, np.ndarray]:
@@ -226,20 +233,77 @@ def cohort_block(created_at: pd.Series, counter: CohortCounter, reference: Creat
     return {name: np.where(ok, values[at], np.nan) for name, values in per_day.items()}
 
 
+def poisson_lower_bound(count: np.ndarray) -> np.ndarray:
+    """One-sided lower confidence bound (:data:`CONFIDENCE`) of the mean of a Poisson count
+    observed as ``count`` (Wilson-Hilferty approximation of the chi-square quantile; 0 where
+    the bound would be below 0, i.e. for counts of a few)."""
+    c = np.asarray(count, dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cube = 1.0 - 1.0 / (9.0 * c) - _Z / (3.0 * np.sqrt(c))
+        bound = c * np.clip(cube, 0.0, None) ** 3
+    return np.where(c > 0, bound, 0.0)
+
+
+def expected_counts(days: np.ndarray, k: int, counter: CohortCounter,
+                    reference: CreationReference) -> np.ndarray:
+    """``e_k(d)``: the accounts the list's own months around each day (60 to 180 days away,
+    plus one) and the organic reference's shape expect within ``k`` days of it."""
+    around = counter.window_counts(days, LOCAL_DAYS) - counter.window_counts(days, LOCAL_GAP)
+    organic_around = (reference.expected_share(days, LOCAL_DAYS)
+                      - reference.expected_share(days, LOCAL_GAP))
+    flat = (2 * k + 1) / (2 * (LOCAL_DAYS - LOCAL_GAP))  # (a reference empty around the day)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shape = np.where(organic_around > 0,
+                         reference.expected_share(days, k) / organic_around, flat)
+    return (around + 1) * shape
+
+
 def _cohort_of_days(days: np.ndarray, counter: CohortCounter,
                     reference: CreationReference) -> dict[str, np.ndarray]:
     """The cohort features for creation days (-1: missing)."""
     missing = days < 0
-    n = max(counter.n, 1)
+    safe = np.where(missing, 0, days)
     out: dict[str, np.ndarray] = {}
-    counts = {k: counter.window_counts(days, k) for k in WINDOWS}
     for k, label in ((0, "same_day"), (3, "3d"), (15, "15d")):
-        out[f"cohort_{label}_count"] = counts[k]
-        out[f"cohort_{label}_share"] = counts[k] / n
-    for k in (3, 15):
-        expected = reference.expected_share(np.where(missing, 0, days), k)
-        ratio = (counts[k] + 1) / (n * expected + 1)
-        out[f"cohort_burst_ratio_{k}d"] = np.where(missing, np.nan, ratio)
-    # rank: share of the population with c_3 at most this account's
-    out["cohort_rank_pct"] = counter.rank_pct(counts[3])
+        count = counter.window_counts(days, k)
+        expected = expected_counts(safe, k, counter, reference)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.maximum(poisson_lower_bound(count) / (BURST_MARGIN * expected), 1.0)
+        out[f"cohort_burst_ratio_{label}"] = np.where(missing | np.isnan(count), np.nan, ratio)
     return out
+
+
+def bursts_of(counter: CohortCounter, reference: CreationReference, *,
+              min_ratio: float = 2.0, min_accounts: int = 10, gap_days: int = 3
+              ) -> pd.DataFrame:
+    """Creation bursts of a population from its creation-day counts (what a scorer keeps of
+    any list, however long): runs of days whose +-3 day burst ratio is above ``min_ratio``
+    (1: no certain burst; organic lists stay below 2: Twitter's own surges, seen against a
+    reference of another list), merged when at most ``gap_days`` apart, kept when they hold at
+    least ``min_accounts`` accounts. Columns: start, end (UTC days), accounts, share of the
+    population, max_burst_ratio, mean_burst_ratio (over the burst's accounts)."""
+    cols = ["start", "end", "accounts", "share", "max_burst_ratio", "mean_burst_ratio"]
+    at = np.flatnonzero(counter.counts)
+    if not counter.n or not len(at):
+        return pd.DataFrame(columns=cols)
+    days, accounts = at + counter.first, counter.counts[at]
+    ratio = _cohort_of_days(days, counter, reference)["cohort_burst_ratio_3d"]
+    hot = days[ratio > min_ratio]
+    rows = []
+    if len(hot):
+        breaks = np.flatnonzero(np.diff(hot) > gap_days)
+        for part in np.split(hot, breaks + 1):
+            inside = (days >= part[0]) & (days <= part[-1])
+            n = int(accounts[inside].sum())
+            if n < min_accounts:
+                continue
+            rows.append({"start": _day(part[0]), "end": _day(part[-1]), "accounts": n,
+                         "share": n / counter.n,
+                         "max_burst_ratio": float(ratio[inside].max()),
+                         "mean_burst_ratio": float(np.average(ratio[inside],
+                                                              weights=accounts[inside]))})
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _day(day: int) -> str:
+    return str(np.datetime64(int(day), "D"))

@@ -1,11 +1,19 @@
 """Format-leak guard and leakage audit.
 
 Training mixes sources of different formats: IO-archive positives (hashed names, day-only
-creation dates, no avatar flag) with API-format controls. A model can then learn the format
-instead of the behaviour. The guard keeps only features that every source supplies and
-normalises format tells (creation time truncated to the day everywhere when any source is
-day-only); the audit measures each feature's single-feature ROC-AUC and warns about features that
-alone separate the classes almost perfectly.
+creation dates, no avatar flag) with API-format controls, collections of other eras with other
+fields. A model can then learn the format instead of the behaviour. Three defences:
+
+- format tells shared by every feature are normalised for all sources (:func:`normalise_formats`:
+  creation time truncated to the day everywhere when any source is day-only);
+- the training table is augmented so that every account is also seen in every other source's
+  field profile (:mod:`features.profiles`): a missing field then occurs with both labels;
+- the presence rule (:func:`presence_guard`), checked on that augmented table, drops a feature
+  whose presence still differs between the classes (e.g. posting cadence when only the
+  takedown releases come with posts): missingness must not stand in for the label.
+
+The audit (:func:`leakage_audit`) measures each feature's single-feature ROC-AUC and the ROC-AUC
+of its presence, and warns about features that alone separate the classes almost perfectly.
 """
 
 from __future__ import annotations
@@ -15,15 +23,7 @@ import logging
 import numpy as np
 import pandas as pd
 
-from features.names import usable_names
-from features.registry import FEATURES, Feature
-
 log = logging.getLogger(__name__)
-
-#: Canonical text columns: formats write "no text" as empty, so a source carries the column
-#: when any of its rows has text.
-TEXT_COLUMNS = frozenset({"description", "location", "url", "lang", "name"})
-
 
 def normalise_formats(accounts: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """Remove format tells shared by all features: when any row's creation time is day-only,
@@ -38,93 +38,71 @@ def normalise_formats(accounts: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return out, [f"creation times truncated to the day for {n} rows (a source is day-only)"]
 
 
-def _column_present(rows: pd.DataFrame, column: str, min_presence: float) -> bool:
-    if column == "screen_name":
-        return bool(usable_names(rows).notna().mean() >= min_presence)
-    if column == "ids_hashed":
-        return True
-    if column in TEXT_COLUMNS:
-        return bool(rows[column].notna().any())
-    return bool(rows[column].notna().mean() >= min_presence)
+def presence_guard(features: pd.DataFrame, labels: np.ndarray, *,
+                   profiles: np.ndarray | None = None, max_presence_gap: float = 0.2,
+                   min_ratio: float = 0.1) -> tuple[list[str], pd.DataFrame]:
+    """The features whose presence does not tell the classes apart, and why the others fail.
 
+    On the (augmented) training table, for each feature: ``p1`` and ``p0``, the share of
+    inauthentic and of organic rows where it is present. A feature is dropped when
 
-def supplied_features(accounts: pd.DataFrame, feature_frame: pd.DataFrame, *,
-                      by: str = "source", min_presence: float = 0.5,
-                      max_presence_gap: float = 0.2) -> tuple[list[str], pd.DataFrame]:
-    """The features every source can supply, and why the others are dropped.
-
-    A source supplies a feature when every canonical column the feature needs is carried by the
-    source (present on at least ``min_presence`` of its rows; for text columns, on any row; for
-    name features, an unhashed screen name on ``min_presence`` of rows) and the feature itself is
-    non-missing on at least ``min_presence`` of the source's rows.
-
-    A feature is also dropped when whether it is missing depends on the source: when the share
-    of rows carrying a needed count/flag/date column, or (for cadence) the share of accounts
-    with posts, differs between sources by more than ``max_presence_gap``. Otherwise "missing"
-    alone would tell the formats apart (API controls always have posts; IO accounts often
-    none).
+    - no training row has it;
+    - one class has it on fewer than ``min_ratio`` times the share of rows the other class
+      has it on (e.g. posting cadence on 1% of inauthentic rows and no organic row): a field
+      that (nearly) only one class comes with;
+    - ``|p1 - p0| > max_presence_gap``: presence alone would rank the classes (its ROC-AUC is
+      ``0.5 + |p1 - p0| / 2``);
+    - with ``profiles`` (the field profile each row is shown in): a profile whose rows hold one
+      class only (a takedown release's format when no organic account can be shown in it)
+      lacks a feature that other profiles have: its missingness alone would say the class.
 
     Returns
     -------
-    (kept feature names in registry order, table of dropped features with the sources lacking
-    them and the reason)
+    (kept feature names in column order, table of dropped features: feature, reason)
     """
+    y = np.asarray(labels)
+    present = features.notna().to_numpy()
+    p1 = present[y == 1].mean(axis=0) if (y == 1).any() else np.zeros(present.shape[1])
+    p0 = present[y == 0].mean(axis=0) if (y == 0).any() else np.zeros(present.shape[1])
+    lacking = _lacking_in_single_class_profiles(features, y, profiles)
     kept, dropped = [], []
-    groups = list(accounts.groupby(by, dropna=False, sort=True).groups.items())
-    for feature in FEATURES:
-        if feature.name not in feature_frame.columns:
-            continue
-        lacking = []
-        for name, idx in groups:
-            rows = accounts.loc[idx]
-            reason = _lacks(feature, rows, feature_frame.loc[idx, feature.name], min_presence)
-            if reason:
-                lacking.append(f"{name}: {reason}")
-        if not lacking and len(groups) > 1:
-            gap = _presence_gap(feature, accounts, feature_frame[feature.name], groups)
-            if gap and gap[0] > max_presence_gap:
-                lacking.append(gap[1])
-        if lacking:
-            dropped.append({"feature": feature.name, "family": feature.family,
-                            "reason": "; ".join(lacking)})
+    for j, name in enumerate(features.columns):
+        hi, lo = max(p1[j], p0[j]), min(p1[j], p0[j])
+        shares = f"present on {p1[j]:.1%} of inauthentic and {p0[j]:.1%} of organic rows"
+        if hi == 0:
+            reason = "no training row has it"
+        elif lo < min_ratio * hi:
+            reason = f"{shares}: only one class comes with it"
+        elif hi - lo > max_presence_gap:
+            reason = f"{shares}: its presence alone would tell the classes apart"
+        elif name in lacking:
+            reason = lacking[name]
         else:
-            kept.append(feature.name)
-    table = pd.DataFrame(dropped, columns=["feature", "family", "reason"])
-    return kept, table
-
-
-def _presence_gap(feature: Feature, accounts: pd.DataFrame, values: pd.Series, groups
-                  ) -> tuple[float, str] | None:
-    """Largest between-source difference in presence of the feature's inputs, with a reason."""
-    if feature.stage == "cadence":
-        shares = {name: float(values.loc[idx].notna().mean()) for name, idx in groups}
-        what = "accounts with posts"
-    else:
-        columns = [c for c in feature.needs if c in accounts.columns
-                   and c not in TEXT_COLUMNS and c not in ("screen_name", "ids_hashed")]
-        if not columns:
-            return None
-        present = accounts[columns].notna().all(axis=1)
-        shares = {name: float(present.loc[idx].mean()) for name, idx in groups}
-        what = "rows with " + ", ".join(columns)
-    hi = max(shares, key=shares.get)
-    lo = min(shares, key=shares.get)
-    gap = shares[hi] - shares[lo]
-    return gap, (f"{what}: {shares[hi]:.0%} in {hi} vs {shares[lo]:.0%} in {lo} "
-                 "(missing would reveal the source)")
-
-
-def _lacks(feature: Feature, rows: pd.DataFrame, values: pd.Series, min_presence: float
-           ) -> str | None:
-    for column in feature.needs:
-        if column.startswith("posts."):
+            kept.append(name)
             continue
-        if not _column_present(rows, column, min_presence):
-            return f"does not carry {column}"
-    share = float(values.notna().mean()) if len(values) else 0.0
-    if share < min_presence:
-        return f"feature present on {share:.0%} of rows"
-    return None
+        dropped.append({"feature": name, "reason": reason})
+    return kept, pd.DataFrame(dropped, columns=["feature", "reason"])
+
+
+def _lacking_in_single_class_profiles(features: pd.DataFrame, y: np.ndarray,
+                                      profiles: np.ndarray | None) -> dict[str, str]:
+    """Feature -> reason, for features missing (on most rows) in a profile whose rows are of
+    one class while present (on most rows) in another profile."""
+    if profiles is None:
+        return {}
+    present = features.notna().groupby(np.asarray(profiles)).mean() >= 0.5
+    classes = pd.Series(y).groupby(np.asarray(profiles)).agg(lambda v: sorted(set(v)))
+    out = {}
+    for profile, held in classes.items():
+        if len(held) > 1:
+            continue
+        kind = "inauthentic" if held[0] == 1 else "organic"
+        for name in features.columns:
+            if not present.loc[profile, name] and present[name].any() and name not in out:
+                out[name] = (f"missing in profile {profile}, whose accounts are all {kind} "
+                             "(no account of the other class can be shown in it): its absence "
+                             "would tell the class")
+    return out
 
 
 def leakage_audit(features: pd.DataFrame, labels: pd.Series, *, threshold: float = 0.98

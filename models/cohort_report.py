@@ -1,11 +1,12 @@
 """Cohort report for a release: when were its accounts created, against the organic reference?
 
-    python -m models.cohort_report FILE... --out DIR [--model MODEL] [--min-ratio 5]
+    python -m models.cohort_report FILE... --out DIR [--model MODEL] [--min-ratio 2]
 
 The organic reference is the creation-date distribution a model learned at training (from its
 bundle: registry URI, runs:/ URI or bundle directory). Bursts are the runs of days whose +-3 day
-burst ratio (see features/cohort.py) is at least ``--min-ratio``, merged when they are at most 3
-days apart and kept when they hold at least ``--min-accounts`` accounts. Writes ``cohorts.csv``
+burst ratio (see features/cohort.py; 1 = no certain burst, organic lists stay below 2) is above
+``--min-ratio``, merged when they are at most 3 days apart and kept when they hold at least
+``--min-accounts`` accounts. Writes ``cohorts.csv``
 (start, end, accounts, share of the release, max and mean burst ratio) and ``cohorts.png``
 (weekly creations against the reference's expectation, bursts shaded).
 """
@@ -17,11 +18,16 @@ import logging
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from features.cohort import CohortCounter, CreationReference, cohort_block, creation_days
+from features.cohort import (
+    CohortCounter,
+    CreationReference,
+    bursts_of,
+    creation_days,
+    expected_counts,
+)
 from features.schema import SchemaError
 from features.sources import FORMATS, ReadOptions, read_files
 
@@ -29,34 +35,12 @@ log = logging.getLogger(__name__)
 
 
 def detect_bursts(created_at: pd.Series, reference: CreationReference, *,
-                  min_ratio: float = 5.0, min_accounts: int = 10, gap_days: int = 3
+                  min_ratio: float = 2.0, min_accounts: int = 10, gap_days: int = 3
                   ) -> pd.DataFrame:
-    """Creation bursts of a population: columns start, end (UTC days), accounts, share,
-    max_burst_ratio, mean_burst_ratio (over the burst's accounts)."""
+    """Creation bursts of a population given its creation times (:func:`bursts_of`)."""
     created = created_at.dropna()
-    cols = ["start", "end", "accounts", "share", "max_burst_ratio", "mean_burst_ratio"]
-    if created.empty:
-        return pd.DataFrame(columns=cols)
-    counter = CohortCounter().add(created)
-    ratio = cohort_block(created, counter, reference)["cohort_burst_ratio_3d"]
-    days = creation_days(created)
-    hot = np.unique(days[ratio >= min_ratio])
-    rows = []
-    if len(hot):
-        breaks = np.flatnonzero(np.diff(hot) > gap_days)
-        for part in np.split(hot, breaks + 1):
-            inside = (days >= part[0]) & (days <= part[-1])
-            if inside.sum() < min_accounts:
-                continue
-            rows.append({"start": _day(part[0]), "end": _day(part[-1]),
-                         "accounts": int(inside.sum()), "share": inside.mean(),
-                         "max_burst_ratio": float(ratio[inside].max()),
-                         "mean_burst_ratio": float(ratio[inside].mean())})
-    return pd.DataFrame(rows, columns=cols)
-
-
-def _day(day: int) -> str:
-    return str(np.datetime64(int(day), "D"))
+    return bursts_of(CohortCounter().add(created), reference, min_ratio=min_ratio,
+                     min_accounts=min_accounts, gap_days=gap_days)
 
 
 def plot(created_at: pd.Series, reference: CreationReference, bursts: pd.DataFrame,
@@ -69,8 +53,10 @@ def plot(created_at: pd.Series, reference: CreationReference, bursts: pd.DataFra
     ax.bar(weeks.index, weeks.to_numpy(), width=6, label="accounts created per week")
     if len(weeks):
         days = creation_days(pd.Series(weeks.index.tz_localize("UTC")))
-        expected = len(created) * reference.expected_share(days + 3, 3)
-        ax.plot(weeks.index, expected, c="k", lw=1, label="expected (organic reference)")
+        counter = CohortCounter().add(created_at.dropna())
+        expected = expected_counts(days + 3, 3, counter, reference)
+        ax.plot(weeks.index, expected, c="k", lw=1,
+                label="expected (the list's months around, organic reference's shape)")
     for b in bursts.itertuples():
         ax.axvspan(pd.Timestamp(b.start), pd.Timestamp(b.end) + pd.Timedelta(days=1),
                    color="tab:red", alpha=0.25)
@@ -88,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default="models:/botsieve@champion")
     parser.add_argument("--tracking-uri")
     parser.add_argument("--format", default="auto", choices=FORMATS)
-    parser.add_argument("--min-ratio", type=float, default=5.0)
+    parser.add_argument("--min-ratio", type=float, default=2.0)
     parser.add_argument("--min-accounts", type=int, default=10)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")

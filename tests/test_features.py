@@ -12,7 +12,7 @@ from conftest import ROOT
 
 from features import FEATURE_NAMES, FeatureBuilder, compute_cadence, features_table
 from features.cohort import CohortCounter, CreationReference, cohort_block
-from features.guard import leakage_audit, normalise_formats, supplied_features
+from features.guard import leakage_audit, normalise_formats, presence_guard
 from features.names import ScreenNameBigrams
 from features.registry import FEATURES
 from features.schema import conform_accounts
@@ -31,13 +31,14 @@ def accounts(rows: list[dict]) -> pd.DataFrame:
 
 BASE = [
     {"account_id": "1", "screen_name": "jane84721", "description": "hi", "url": "http://x",
+     "location": "",  # carried, blank
      "created_at": "2020-01-01", "observed_at": "2020-01-11", "followers_count": 30,
      "following_count": 10, "statuses_count": 99, "default_profile_image": True,
      "ids_hashed": False, "label": 0},
     {"account_id": "2", "screen_name": "f" * 44, "ids_hashed": True,  # hashed: no name features
      "created_at": "2020-01-01", "followers_count": 0, "following_count": 0, "label": 1},
     {"account_id": "3", "screen_name": "Bob_Smith", "ids_hashed": False,
-     "created_at": "2020-02-01", "observed_at": "2020-01-01",  # observed before created
+     "created_at": "2020-02-01", "observed_at": "2020-03-01",
      "followers_count": 5, "following_count": 0, "label": 0},
 ]
 
@@ -74,9 +75,11 @@ def test_profile_features_hand_computed(builder):
     assert np.isnan(X.iloc[1]["age_days"]) and np.isnan(X.iloc[1]["follower_share"])
     assert np.isnan(X.iloc[1]["log_statuses"])  # not carried: NA, never 0
     assert np.isnan(X.iloc[1]["default_profile_image"])
-    # row 3: observed before created -> age NA, not negative
-    assert np.isnan(X.iloc[2]["age_days"])
-    assert X.iloc[2]["follower_share"] == 1.0
+    # row 2 carries no profile texts at all: their features are NA, not "empty"
+    assert np.isnan(X.iloc[1][["description_empty", "location_empty", "url_empty",
+                               "profile_completeness"]].astype(float)).all()
+    assert X.iloc[2]["age_days"] == 29 and X.iloc[2]["follower_share"] == 1.0
+    assert X.iloc[2]["followers_per_following"] == 5.0  # no following: divided by 1
 
 
 def test_name_features_hand_computed_and_na_for_hashed(builder):
@@ -105,22 +108,50 @@ def test_bigram_model_hand_computed_and_json_round_trip():
     assert np.isnan(model.score(pd.Series([NA], dtype="string"))[0])
 
 
-def test_cohort_counts_shares_and_burst_ratio_hand_computed():
-    days = pd.to_datetime(["2020-01-01"] * 3 + ["2020-01-03", "2020-01-21"], utc=True)
-    created = pd.Series(days)
+def test_cohort_burst_ratio_hand_computed():
+    """40 accounts on one day among one a week over a year, under a uniform reference: the
+    window's count, the list's own expectation from the months around (60 to 180 days away,
+    plus one) shaped by the reference, the 99.9% lower bound, twice the expectation; an account
+    away from the burst stays at 1."""
+    weekly = pd.date_range("2019-07-01", "2020-06-29", freq="7D", tz="UTC")
+    burst = pd.Series(pd.to_datetime(["2020-01-01"] * 40, utc=True))
+    created = pd.concat([pd.Series(weekly), burst], ignore_index=True)
     ref = CreationReference(uniform_weight=1.0).fit(
         pd.Series(pd.to_datetime(["2010-01-01", "2020-12-31"], utc=True)))
-    span = len(ref.density_)
     out = cohort_block(created, CohortCounter().add(created), ref)
-    assert out["cohort_same_day_count"].tolist() == [3, 3, 3, 1, 1]
-    assert out["cohort_3d_count"].tolist() == [4, 4, 4, 4, 1]
-    assert out["cohort_15d_count"].tolist() == [4, 4, 4, 4, 1]
-    assert out["cohort_same_day_share"][0] == 3 / 5
-    expected_15 = 5 * 31 / span  # N * E_15 under a uniform reference
-    assert out["cohort_burst_ratio_15d"][0] == pytest.approx(5 / (expected_15 + 1))
-    assert out["cohort_burst_ratio_15d"][4] == pytest.approx(2 / (expected_15 + 1))
-    # rank: c_3 of the population is [1, 4, 4, 4, 4]
-    assert out["cohort_rank_pct"].tolist() == [1.0, 1.0, 1.0, 1.0, 0.2]
+    at = len(weekly)  # the first burst account
+    # +-3 days of 2020-01-01: the 40 accounts and the weekly one of 2019-12-30 (a Monday)
+    c3 = 41
+    # the months around: 60 to 180 days before and after (the weekly accounts only)
+    around = int((((created >= "2019-07-05") & (created < "2019-11-02"))
+                  | ((created > "2020-03-01") & (created <= "2020-06-29"))).sum())
+    # the reference is uniform: the window's share of it over the months' share is 7 / 240
+    expected = (around + 1) * 7 / 240
+    lower = c3 * (1 - 1 / (9 * c3) - 3.090232306167813 / (3 * np.sqrt(c3))) ** 3
+    assert out["cohort_burst_ratio_3d"][at] == pytest.approx(lower / (2 * expected))
+    assert out["cohort_burst_ratio_3d"][at] > 3
+    assert out["cohort_burst_ratio_3d"][0] == 1.0  # 2019-07-01: one account, no burst
+    assert (out["cohort_burst_ratio_same_day"][:at] == 1.0).all()
+
+
+def test_cohort_ratio_of_an_organic_list_is_one_alone_in_halves_and_pooled():
+    """An organic list (sign-ups spread like the reference) shows no burst whatever its size
+    or company; a farm created within days shows one in any list that holds it."""
+    rng = np.random.default_rng(0)
+    start = pd.Timestamp("2012-01-01", tz="UTC")
+    organic = pd.Series(start + pd.to_timedelta(rng.integers(0, 6 * 365, 6000), unit="D"))
+    ref = CreationReference().fit(organic.iloc[::2])
+    farm = pd.Series(pd.Timestamp("2016-05-10", tz="UTC")
+                     + pd.to_timedelta(rng.integers(0, 5, 300), unit="D"))
+    for population in (organic, organic.iloc[:3000], organic.iloc[3000:],
+                       organic.iloc[:20]):
+        out = cohort_block(population, CohortCounter().add(population), ref)
+        for name, values in out.items():  # (the reference's own noise: a few at 1.2 at most)
+            assert (values == 1.0).mean() > 0.99 and values.max() < 1.25, (name, len(population))
+    pooled = pd.concat([organic, farm], ignore_index=True)
+    out = cohort_block(pooled, CohortCounter().add(pooled), ref)
+    assert (out["cohort_burst_ratio_3d"][-300:] > 2).all()
+    assert (out["cohort_burst_ratio_3d"][:6000][organic.dt.year != 2016] == 1.0).all()
 
 
 def test_cohort_counter_chunk_by_chunk_equals_one_go_and_takes_accounts_back_out():
@@ -145,19 +176,20 @@ def test_cohort_counter_chunk_by_chunk_equals_one_go_and_takes_accounts_back_out
         chunked.add(created.iloc[[0, 0]], sign=-1)  # 2015-03-01 counted once now
 
 
-def test_cohort_single_account_falls_back_to_reference_and_day_only_is_the_same():
+def test_cohort_single_account_is_no_burst_and_day_only_is_the_same():
     ref = CreationReference(smooth_days=0, uniform_weight=0.0).fit(
         pd.Series(pd.to_datetime(["2015-06-01"] * 99 + ["2012-01-01"], utc=True)),
         pd.Series(pd.to_datetime(["2016-01-01"], utc=True)))  # observed: range ends 2016
     one = pd.Series(pd.to_datetime(["2015-06-01 13:45"], utc=True))
     out = cohort_block(one, CohortCounter().add(one), ref)
-    assert out["cohort_3d_count"][0] == 1
-    assert out["cohort_burst_ratio_3d"][0] == pytest.approx(2 / (0.99 + 1))
+    assert out["cohort_burst_ratio_3d"][0] == 1.0
     day_only = pd.Series(pd.to_datetime(["2015-06-01"], utc=True))
-    out2 = cohort_block(day_only, CohortCounter().add(day_only), ref)
-    assert out2["cohort_burst_ratio_3d"][0] == out["cohort_burst_ratio_3d"][0]
-    rare = pd.Series(pd.to_datetime(["2013-06-01"], utc=True))  # no organic sign-ups near
-    assert cohort_block(rare, CohortCounter().add(rare), ref)["cohort_burst_ratio_3d"][0] == 2.0
+    ten = pd.Series(pd.to_datetime(["2013-06-01"] * 10, utc=True))  # no organic sign-ups near
+    assert cohort_block(day_only, CohortCounter().add(day_only), ref)["cohort_burst_ratio_3d"][
+        0] == out["cohort_burst_ratio_3d"][0]
+    # ten on one day where the reference expects none: certain, far above twice the floor
+    assert cohort_block(ten, CohortCounter().add(ten), ref)["cohort_burst_ratio_same_day"][
+        0] > 1
 
 
 def test_cadence_hand_computed():
@@ -243,12 +275,6 @@ def test_format_guard_and_leakage_audit(builder, caplog):
     acc.loc[1, "created_at_day_only"] = True
     norm, notes = normalise_formats(acc)
     assert notes and (norm["created_at"] == norm["created_at"].dt.floor("D")).all()
-    X = builder.transform(norm)
-    kept, dropped = supplied_features(norm, X)
-    assert "log_followers" in kept
-    assert "screen_name_digits" not in kept  # the io source has only hashed names
-    assert "log_statuses" not in kept        # the io source carries no statuses_count
-    assert dropped.set_index("feature").loc["log_statuses", "reason"].startswith("io:")
     labels = pd.Series([0, 1, 0, 1, 0, 1])
     frame = pd.DataFrame({"perfect": [1, 9, 2, 8, 3, 7], "noise": [1, 1, 2, 2, 3, 3],
                           "tell": [0, np.nan, 1, np.nan, 2, np.nan]})
@@ -268,7 +294,8 @@ def test_every_row_feature_hand_computed_on_one_full_profile(builder):
         "created_at": "2019-01-01", "observed_at": "2019-01-21",  # 20 days
         "followers_count": 19, "following_count": 1, "statuses_count": 199,
         "favourites_count": 39, "listed_count": 0, "default_profile": False,
-        "default_profile_image": False, "verified": True, "protected": False, "label": 0}])
+        "default_profile_image": False, "verified": True, "protected": False,
+        "profile_banner": True, "profile_use_background_image": False, "label": 0}])
     x = builder.row_features(row).iloc[0]
     expected = {
         "age_days": 20, "log_followers": math.log(20), "log_following": math.log(2),
@@ -279,7 +306,9 @@ def test_every_row_feature_hand_computed_on_one_full_profile(builder):
         "description_length_chars": 4, "location_empty": 0, "url_empty": 1,
         "profile_completeness": 2 / 3, "screen_name_length_chars": 8, "screen_name_digits": 4,
         "screen_name_digit_share": 0.5, "screen_name_trailing_digits": 4,
-        "screen_name_uppercase": 1,
+        "screen_name_uppercase": 1, "followers_per_following": 19.0, "listed_per_day": 0.0,
+        "profile_banner": 1, "profile_background_image": 0, "description_words": 1,
+        "name_length_chars": 3, "name_digits": 0,
     }
     for name, value in expected.items():
         assert x[name] == pytest.approx(value), name
@@ -306,32 +335,55 @@ def test_cadence_from_parquet_and_csv_files_equals_the_frame(tmp_path):
     assert frame.loc["A", "gap_mean_s"] == 6 * 3600
 
 
-def test_burst_ratio_after_the_reference_uses_its_last_year_not_the_floor():
-    # organic reference: one sign-up a day through 2014; an account of 2019 alone is no burst
+def test_expected_share_after_the_reference_uses_its_last_year_not_the_floor():
+    # organic reference: one sign-up a day through 2014; a day of 2019 expects that rate
     days = pd.Series(pd.date_range("2010-01-01", "2014-12-31", freq="D", tz="UTC"))
     ref = CreationReference(smooth_days=0, uniform_weight=0.0).fit(days)
     daily = 1 / len(days)
-    late = pd.Series(pd.to_datetime(["2019-06-01"], utc=True))
-    out = cohort_block(late, CohortCounter().add(late), ref)
-    assert out["cohort_burst_ratio_3d"][0] == pytest.approx(2 / (7 * daily + 1))
     assert ref.expected_share(np.array([creation_day("2019-06-01")]), 3)[0] == pytest.approx(
         7 * daily)
+    late = pd.Series(pd.to_datetime(["2019-06-01"], utc=True))
+    assert cohort_block(late, CohortCounter().add(late), ref)["cohort_burst_ratio_3d"][0] == 1.0
 
 
 def creation_day(text: str) -> int:
     return int(pd.Timestamp(text).value // 86_400_000_000_000)
 
 
-def test_guard_drops_cadence_when_only_some_sources_have_posts(builder):
+def test_guard_drops_a_field_only_one_class_comes_with(builder):
+    """Posts (cadence) come with 6 inauthentic accounts and no organic one: the presence rule
+    drops cadence; a count both classes carry stays; a count carried by far more organic than
+    inauthentic rows (presence gap 0.5) goes too."""
     acc = accounts([
         {"account_id": str(i), "created_at": "2020-01-01", "observed_at": "2020-06-01",
-         "followers_count": i, "following_count": 3, "label": i % 2} for i in range(20)])
-    acc["source"] = ["api"] * 10 + ["io"] * 10
-    posts = pd.DataFrame({  # every api account posts; 6 of 10 io accounts do (60% >= 50%)
-        "account_id": [str(i) for i in range(16)], "post_id": [f"p{i}" for i in range(16)],
-        "created_at": pd.to_datetime(["2020-02-01"] * 16, utc=True)})
+         "followers_count": i, "following_count": 3, "label": i % 2,
+         "statuses_count": i if i % 2 == 0 or i < 10 else None} for i in range(20)])
+    posts = pd.DataFrame({
+        "account_id": [str(i) for i in (1, 3, 5, 7, 9, 11)],
+        "post_id": [f"p{i}" for i in range(6)],
+        "created_at": pd.to_datetime(["2020-02-01"] * 6, utc=True)})
     X = builder.transform(acc, cadence=compute_cadence(posts))
-    kept, dropped = supplied_features(acc, X, min_presence=0.5, max_presence_gap=0.2)
-    assert "posts_count" not in kept and "log_followers" in kept
-    reason = dropped.set_index("feature").loc["posts_count", "reason"]
-    assert "100% in api vs 60% in io" in reason
+    kept, dropped = presence_guard(X, acc["label"].astype(int).to_numpy())
+    assert "log_followers" in kept and "posts_count" not in kept
+    reasons = dropped.set_index("feature")["reason"]
+    assert reasons["posts_count"] == ("present on 60.0% of inauthentic and 0.0% of organic rows:"
+                                      " only one class comes with it")
+    assert "its presence alone would tell the classes apart" in reasons["log_statuses"]
+    assert reasons["log_favourites"] == "no training row has it"
+
+
+def test_guard_drops_what_a_single_class_profile_lacks():
+    """Two profiles: 'full' holds both classes, 'io' only inauthentic accounts (no organic
+    account could be shown in it) and lacks statuses: statuses would say 'bot' by being
+    missing, although overall presence differs by less than the gap."""
+    y = np.array([0] * 50 + [1] * 50 + [1] * 10)
+    profiles = np.array(["full"] * 100 + ["io"] * 10)
+    frame = pd.DataFrame({"log_followers": np.arange(110.0),
+                          "log_statuses": np.r_[np.arange(100.0), [np.nan] * 10]})
+    kept, dropped = presence_guard(frame, y, profiles=profiles)
+    assert kept == ["log_followers"]
+    assert dropped.loc[0, "reason"].startswith("missing in profile io, whose accounts are all "
+                                               "inauthentic")
+    both = np.array(["full"] * 100 + ["io"] * 5 + ["io"] * 5)
+    y_both = np.r_[y[:105], [0] * 5]  # organic accounts shown as io: nothing to drop
+    assert presence_guard(frame, y_both, profiles=both)[0] == ["log_followers", "log_statuses"]

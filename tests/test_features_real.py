@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
 from sklearn.metrics import roc_auc_score
 
 from features import FeatureBuilder, compute_cadence
@@ -22,13 +21,12 @@ def test_thailand_creation_burst_far_above_cresci_genuine(shared_data):
     created = thailand.accounts["created_at"]
     spike = ((created >= "2019-12-01") & (created < "2020-02-01")).to_numpy()
     assert spike.sum() == 792  # the release's Dec 2019 - Jan 2020 creation spike
-    burst_th = x_th.loc[spike, "cohort_burst_ratio_15d"]
-    burst_gen = x_gen["cohort_burst_ratio_15d"]
-    # measured: spike accounts median 36.8 (min 8.5); genuine accounts median 1.03 (max 1.28).
-    # The reference (cresci genuine) ends in 2015: after it, the expected organic rate is that
-    # of its last year, so the ratio measures the release's own concentration, not its era.
-    assert burst_th.median() > 25 and burst_th.min() > 5
-    assert burst_gen.median() == pytest.approx(1.0, abs=0.1) and burst_gen.max() < 1.5
+    burst_th = x_th.loc[spike, "cohort_burst_ratio_3d"]
+    burst_gen = x_gen["cohort_burst_ratio_3d"]
+    # measured: spike accounts median 36.9, 98% above 1; every genuine account exactly 1 (no
+    # week of cresci-2017's organic sign-ups is certainly twice the months around it)
+    assert burst_th.median() > 20 and (burst_th > 1).mean() > 0.95
+    assert (burst_gen == 1.0).all()
 
 
 def test_thailand_cadence_matches_a_pandas_reference(shared_data):
@@ -70,8 +68,10 @@ def test_thailand_cadence_matches_a_pandas_reference(shared_data):
 
 def test_seed_scenario_planted_cohort_is_singled_out():
     """Organic accounts plus 300 planted accounts created in one four-month window with few
-    followers and default avatars: the cohort and profile features single them out.
-    Measured: AUC 0.984 (burst ratio 15d), 0.998 (fewer followers), 0.900 (default avatar)."""
+    followers and default avatars: the cohort and profile features single them out. A burst
+    as slow as this (2.5 accounts a day against 0.75) is certain only in its densest weeks:
+    measured AUC 0.821 (burst ratio 15d; 98% of organic accounts at 1), 0.998 (fewer
+    followers), 0.900 (default avatar)."""
     rng = np.random.default_rng(7)
 
     def organic(n, seed):
@@ -104,5 +104,7 @@ def test_seed_scenario_planted_cohort_is_singled_out():
     auc = {c: roc_auc_score(y, X[c]) for c in
            ("cohort_burst_ratio_15d", "cohort_burst_ratio_3d", "default_profile_image")}
     auc["log_followers"] = 1 - roc_auc_score(y, X["log_followers"])  # fewer followers = bot
-    assert auc["cohort_burst_ratio_15d"] >= 0.9, auc
+    assert auc["cohort_burst_ratio_15d"] >= 0.8, auc
+    # organic accounts at 1 but those created during the campaign (its window is theirs too)
+    assert (X.loc[y == 0, "cohort_burst_ratio_15d"] == 1).mean() > 0.97
     assert auc["log_followers"] >= 0.9 and auc["default_profile_image"] >= 0.85, auc

@@ -39,6 +39,7 @@ from features.schema import REJECT_DTYPES, SchemaError, make_rejects
 from features.sources import FORMATS, ReadOptions, iter_read
 from features.sources.common import ProcessMapper
 from models.bundle import Bundle, BundleError, score_in_worker
+from models.cohort_report import bursts_of
 from models.drift import DriftMonitor
 from models.duplicates import IdFingerprints, find_repeated
 from models.native import openmp_started
@@ -53,6 +54,10 @@ OUTPUT_COLUMNS = ["account_id", "bot_probability", "is_bot", "reasons", "model_v
 SLICE_ROWS = {"none": 20_000, "flagged": 2_000, "all": 1_000}
 
 
+#: Warn when the flagged share of a list is more than this many times the prior.
+FLAGGED_WARNING = 3.0
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -64,8 +69,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--mapping", help="YAML column mapping (the mapped format)")
     parser.add_argument("--posts", nargs="+", help="posts files for cadence features")
     parser.add_argument("--threshold-precision", type=float, default=None,
-                        help="decide is_bot at the threshold stored for this precision "
-                             "(default: the first stored, 0.9)")
+                        help="decide is_bot at the threshold that reaches this precision "
+                             "(default: the model's first target precision)")
+    parser.add_argument("--prior", type=float, default=None,
+                        help="share of inauthentic accounts expected in this list: the "
+                             "probability and the precision threshold are for it (default: "
+                             "the model's deployment prior)")
     parser.add_argument("--observed-at", help="when the input counts were observed (UTC)")
     parser.add_argument("--chunksize", type=int, default=200_000, help="accounts per chunk")
     parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)),
@@ -88,6 +97,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--chunksize must be at least 1")
     if args.workers < 0:
         parser.error("--workers must be 0 or more")
+    for name in ("threshold_precision", "prior"):
+        value = getattr(args, name)
+        if value is not None and not 0 < value < 1:
+            parser.error(f"--{name.replace('_', '-')} must lie strictly between 0 and 1")
     return args
 
 
@@ -413,6 +426,20 @@ class ScoreSummary:
                 f"({self.flagged / self.n:.1%})")
 
 
+def describe_bursts(bursts: pd.DataFrame) -> str:
+    """One line on the list's creation bursts (the seed's signal, for the whole list): how many
+    accounts were created in certain bursts, and the largest ones."""
+    if not len(bursts):
+        return ("creation bursts: none (no window of the list's creation days holds certainly "
+                "four times what its months around and the organic reference expect)")
+    top = bursts.sort_values("accounts", ascending=False).head(3)
+    largest = "; ".join(f"{r.start} to {r.end}: {r.accounts:,} accounts (burst ratio up to "
+                        f"{r.max_burst_ratio:.1f})" for r in top.itertuples())
+    return (f"creation bursts: {int(bursts['accounts'].sum()):,} accounts "
+            f"({bursts['share'].sum():.1%}) in {len(bursts)} burst(s); largest: {largest} "
+            "(python -m models.cohort_report for the list's report)")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s",
@@ -444,16 +471,17 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None, score_in_work
                            observed_at=pd.Timestamp(args.observed_at) if args.observed_at
                            else None, defer_duplicates=True, mapper=mapper,
                            columns=bundle.inputs)
-        threshold = bundle.threshold(args.threshold_precision)
+        threshold = bundle.threshold(args.threshold_precision, args.prior)
+        prior = bundle.prior if args.prior is None else args.prior
     except (BundleError, SchemaError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if mapper is not None:
         # workers return the row features as Arrow tables, not the parsed accounts
         mapper.stage = dataclasses.replace(bundle.stager, as_arrow=True)
-    log.info("model %s (%d features), decision threshold %s at precision %s",
-             bundle.contract.get("model_version"), len(bundle.features), threshold,
-             args.threshold_precision or next(iter(bundle.contract["thresholds"])))
+    log.info("model %s (%d features), decision threshold %s for precision %s at a prior of "
+             "%s inauthentic", bundle.contract.get("model_version"), len(bundle.features),
+             threshold, args.threshold_precision or bundle.default_precision, prior)
 
     writer = None
     try:
@@ -562,7 +590,7 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None, score_in_work
             def score_here():
                 for ids, X, last in slices():
                     part = bundle.score_features(X, precision=args.threshold_precision,
-                                                 reasons=args.reasons)
+                                                 prior=prior, reasons=args.reasons)
                     del X  # (a view of the frame's vectors: not kept into the next frame)
                     yield (ids, last), part
 
@@ -572,7 +600,8 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None, score_in_work
                 # prepares the next slices and writes the scores meanwhile
                 bundle_copy = str(bundle.save(os.path.join(tmp, "bundle")))
                 scored = mapper.imap(score_in_worker, (
-                    ((bundle_copy, X, args.threshold_precision, args.reasons), (ids, last))
+                    ((bundle_copy, X, args.threshold_precision, prior, args.reasons),
+                     (ids, last))
                     for ids, X, last in slices()))
             pieces: list[tuple[pd.Series, pd.DataFrame]] = []
 
@@ -625,6 +654,14 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None, score_in_work
           f"{rejects.n:,} (reasons in {rejects_path})")
     if summary.n:
         print(summary.describe())
+        print(describe_bursts(bursts_of(population, bundle.builder.reference_)))
+        flagged = summary.flagged / summary.n
+        if flagged > FLAGGED_WARNING * prior:
+            print(f"WARNING: {flagged:.1%} of this list is flagged, far above the {prior:.1%} "
+                  f"of inauthentic accounts the decision assumes (--prior). Either the list "
+                  "holds that many (then score it again with --prior near that share), or it "
+                  "is unlike the data the model learned from and its flags mean little: "
+                  "check the drift table.")
     print(f"scores: {args.output}")
     return 0
 

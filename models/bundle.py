@@ -4,7 +4,8 @@ A bundle is a directory with
 
 - ``model.txt``: LightGBM's own text model;
 - ``contract.json``: feature names and order, fitted feature state (bigram model, creation
-  reference), cohort population mode, calibrator, decision thresholds per target precision,
+  reference), cohort population mode, calibrator, the out-of-fold operating curve and the
+  deployment prior (decision thresholds for any prior and target precision come from them),
   package versions, a fingerprint of the training data, the SHA-256 of ``model.txt``.
 
 :meth:`Bundle.load` checks the contract (bundle version, features known to this code, model file
@@ -35,7 +36,7 @@ from models.native import NativeBooster, NativeError
 if TYPE_CHECKING:
     import lightgbm as lgb
 
-BUNDLE_VERSION = 3  # 3: decision thresholds on the raw score
+BUNDLE_VERSION = 4  # 4: operating curve and deployment prior
 CONTRACT = "contract.json"
 MODEL = "model.txt"
 N_REASONS = 3
@@ -46,11 +47,24 @@ class BundleError(ValueError):
 
 
 # ---------------------------------------------------------------------------------------------
-# Calibration and thresholds
+# Calibration and thresholds, at a deployment prior
+#
+# Out-of-fold predictions come at the training mix (three quarters inauthentic here); a list an
+# analyst scores may hold a few percent. Both the probability and the precision of a threshold
+# depend on that share, so both are computed for a stated prior ``pi`` (the share of inauthentic
+# accounts expected in a scored list), never at the training mix:
+#
+# - probability: the calibrated probability at the out-of-fold mix ``pi_t``, its odds moved to
+#   ``pi`` (Bayes' rule with the class-conditional score distributions unchanged):
+#   ``odds(p) * (pi / (1 - pi)) / (pi_t / (1 - pi_t))``;
+# - precision of a threshold ``t``: ``pi * TPR(t) / (pi * TPR(t) + (1 - pi) * FPR(t))``, with
+#   TPR and FPR read off the out-of-fold operating curve, which the bundle stores so that any
+#   prior can be asked for at scoring.
 
 
 def fit_calibrator(raw: np.ndarray, y: np.ndarray, method: str) -> dict:
-    """Map raw LightGBM probabilities to calibrated ones, fitted on out-of-fold predictions.
+    """Map raw LightGBM scores to calibrated probabilities at the out-of-fold mix, fitted on
+    out-of-fold predictions; ``train_prior`` records that mix.
 
     Returns a JSON-ready description: isotonic (breakpoints, applied by linear interpolation and
     clipped at the ends, as scikit-learn does) or Platt (``1 / (1 + exp(-(a * logit(p) + b)))``).
@@ -60,19 +74,35 @@ def fit_calibrator(raw: np.ndarray, y: np.ndarray, method: str) -> dict:
 
     ok = ~np.isnan(raw)
     raw, y = raw[ok], y[ok]
+    prior = float(np.mean(y))
     if method == "isotonic":
         iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(raw, y)
         return {"method": "isotonic", "x": iso.X_thresholds_.tolist(),
-                "y": iso.y_thresholds_.tolist()}
+                "y": iso.y_thresholds_.tolist(), "train_prior": prior}
     lr = LogisticRegression(C=1e6, max_iter=1000).fit(_logit(raw)[:, None], y)
-    return {"method": "platt", "a": float(lr.coef_[0, 0]), "b": float(lr.intercept_[0])}
+    return {"method": "platt", "a": float(lr.coef_[0, 0]), "b": float(lr.intercept_[0]),
+            "train_prior": prior}
 
 
-def apply_calibrator(cal: dict, raw: np.ndarray) -> np.ndarray:
-    """Calibrated probabilities for raw scores."""
+def apply_calibrator(cal: dict, raw: np.ndarray, prior: float | None = None) -> np.ndarray:
+    """Calibrated probabilities for raw scores, at ``prior`` (default: the out-of-fold mix)."""
     if cal["method"] == "isotonic":
-        return np.interp(raw, np.asarray(cal["x"]), np.asarray(cal["y"]))
-    return 1.0 / (1.0 + np.exp(-(cal["a"] * _logit(raw) + cal["b"])))
+        p = np.interp(raw, np.asarray(cal["x"]), np.asarray(cal["y"]))
+    else:
+        p = 1.0 / (1.0 + np.exp(-(cal["a"] * _logit(raw) + cal["b"])))
+    if prior is None:
+        return p
+    return shift_prior(p, cal["train_prior"], prior)
+
+
+def shift_prior(p: np.ndarray, from_prior: float, to_prior: float) -> np.ndarray:
+    """Probabilities at class share ``from_prior`` moved to ``to_prior`` (odds scaled by the
+    ratio of the priors' odds; 0 and 1 stay where they are)."""
+    factor = (to_prior / (1 - to_prior)) / (from_prior / (1 - from_prior))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        odds = p / (1 - p) * factor
+        out = odds / (1 + odds)
+    return np.where(p >= 1, 1.0, np.where(p <= 0, 0.0, out))
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
@@ -80,35 +110,59 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-def thresholds_at_precision(prob: np.ndarray, y: np.ndarray, targets: list[float],
-                            calibrator: dict | None = None) -> dict:
-    """For each target precision, the lowest score threshold whose flagged set (score >=
-    threshold) reaches that precision on the out-of-fold predictions, with the recall there.
+#: Points kept of the out-of-fold operating curve in a bundle.
+CURVE_POINTS = 2000
 
-    ``prob`` are raw model scores (finer than isotonic-calibrated probabilities, whose plateaus
-    would tie many accounts); with ``calibrator`` the entry also gives the calibrated probability
-    at the threshold. A target never reached gets threshold ``null`` (nothing is flagged)."""
-    ok = ~np.isnan(prob)
-    prob, y = prob[ok], y[ok]
-    order = np.argsort(-prob, kind="stable")
-    p_sorted, y_sorted = prob[order], y[order]
-    tp = np.cumsum(y_sorted)
-    flagged = np.arange(1, len(y_sorted) + 1)
-    # only cut between distinct probabilities
-    last_of_value = np.r_[p_sorted[1:] != p_sorted[:-1], True]
-    precision = tp / flagged
+
+def operating_curve(raw: np.ndarray, y: np.ndarray) -> dict:
+    """The out-of-fold operating curve on the raw score: for thresholds from high to low (one
+    per distinct score, thinned to at most :data:`CURVE_POINTS`, always keeping the highest
+    ones, where precision targets fall), the true- and false-positive rates of flagging
+    ``score >= threshold``. JSON-ready."""
+    ok = ~np.isnan(raw)
+    raw, y = raw[ok], np.asarray(y)[ok]
+    order = np.argsort(-raw, kind="stable")
+    r, t = raw[order], y[order]
+    last = np.r_[r[1:] != r[:-1], True]  # cut only between distinct scores
+    tp, fp = np.cumsum(t)[last], np.cumsum(1 - t)[last]
+    thresholds = r[last]
+    if len(thresholds) > CURVE_POINTS:
+        head = CURVE_POINTS // 2  # every point among the highest scores, a grid after them
+        keep = np.unique(np.r_[np.arange(head), np.linspace(head, len(thresholds) - 1,
+                                                            CURVE_POINTS - head).astype(int)])
+        thresholds, tp, fp = thresholds[keep], tp[keep], fp[keep]
+    n_pos, n_neg = max(int(t.sum()), 1), max(int((1 - t).sum()), 1)
+    return {"threshold": thresholds.tolist(), "tpr": (tp / n_pos).tolist(),
+            "fpr": (fp / n_neg).tolist(), "positives": int(t.sum()), "negatives": int(
+                (1 - t).sum())}
+
+
+def threshold_at(curve: dict, precision: float, prior: float) -> dict:
+    """The lowest raw-score threshold whose flagged set reaches ``precision`` in a list where
+    a share ``prior`` is inauthentic (largest recall that still meets it), with the recall and
+    false-positive rate there; threshold None when no threshold reaches it."""
+    tpr, fpr = np.asarray(curve["tpr"]), np.asarray(curve["fpr"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        prec = prior * tpr / (prior * tpr + (1 - prior) * fpr)
+    ok = np.flatnonzero((prec >= precision) & (tpr > 0))
+    if not len(ok):
+        return {"threshold": None, "recall": 0.0, "fpr": 0.0, "precision": None}
+    i = ok.max()
+    return {"threshold": float(curve["threshold"][i]), "recall": float(tpr[i]),
+            "fpr": float(fpr[i]), "precision": float(prec[i])}
+
+
+def thresholds_at_precision(curve: dict, targets: list[float], prior: float,
+                            calibrator: dict | None = None) -> dict:
+    """:func:`threshold_at` for each target precision (keys: the targets as strings); with
+    ``calibrator``, also the calibrated probability at each threshold, at ``prior``."""
     out = {}
     for target in targets:
-        cand = np.flatnonzero(last_of_value & (precision >= target))
-        if not len(cand):
-            out[str(target)] = {"threshold": None, "recall": 0.0, "precision": None}
-            continue
-        i = cand.max()  # largest flagged set that still meets the target
-        out[str(target)] = {"threshold": float(p_sorted[i]), "recall": float(tp[i] / y.sum()),
-                            "precision": float(precision[i])}
-        if calibrator is not None:
-            out[str(target)]["probability"] = float(
-                apply_calibrator(calibrator, np.array([p_sorted[i]]))[0])
+        entry = threshold_at(curve, target, prior)
+        if calibrator is not None and entry["threshold"] is not None:
+            entry["probability"] = float(apply_calibrator(
+                calibrator, np.array([entry["threshold"]]), prior)[0])
+        out[str(target)] = entry
     return out
 
 
@@ -275,21 +329,30 @@ class Bundle:
         return self.builder.complete(rows, keys, cadence=cadence, population=population,
                                      population_by=by, names=self.features)
 
-    def predict(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        """Raw model score (what the stored thresholds cut) and calibrated probability."""
+    @property
+    def prior(self) -> float:
+        """The deployment prior the model was trained for (the config's ``model.prior``)."""
+        return float(self.contract["prior"])
+
+    def predict(self, X: pd.DataFrame, prior: float | None = None
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """Raw model score (what the decision thresholds cut) and calibrated probability at
+        ``prior`` (default: the bundle's)."""
         raw = self.booster.predict(X)
-        return raw, apply_calibrator(self.contract["calibrator"], raw)
+        return raw, apply_calibrator(self.contract["calibrator"], raw,
+                                     self.prior if prior is None else prior)
 
     def score_features(self, X: pd.DataFrame, *, precision: float | None = None,
-                       reasons: str = "all") -> pd.DataFrame:
-        """Calibrated probability, decision and reasons for a feature frame.
+                       prior: float | None = None, reasons: str = "all") -> pd.DataFrame:
+        """Calibrated probability, decision and reasons for a feature frame, at ``prior``
+        (default: the bundle's) and the threshold for ``precision`` there.
 
         ``reasons``: ``all`` rows, only ``flagged`` ones (is_bot), or ``none``; rows without
         reasons get an empty string. Reasons cost far more than the prediction itself
         (LightGBM's per-feature contributions are TreeSHAP values).
         """
-        raw, prob = self.predict(X)
-        threshold = self.threshold(precision)  # on the raw score
+        raw, prob = self.predict(X, prior)
+        threshold = self.threshold(precision, prior)  # on the raw score
         decision = raw >= threshold if threshold is not None else np.zeros(len(prob), bool)
         text = np.full(len(X), "", dtype=object)
         which = {"all": np.ones(len(X), bool), "flagged": decision,
@@ -301,29 +364,31 @@ class Bundle:
 
     def score(self, accounts: pd.DataFrame, *, cadence: pd.DataFrame | None = None,
               population: CohortCounter | None = None, precision: float | None = None,
-              reasons: str = "all", monitor=None) -> pd.DataFrame:
-        """Scores for canonical accounts: account_id, bot_probability (calibrated), is_bot (at
-        the stored threshold for ``precision``), reasons, model_version."""
+              prior: float | None = None, reasons: str = "all", monitor=None) -> pd.DataFrame:
+        """Scores for canonical accounts: account_id, bot_probability (calibrated at
+        ``prior``), is_bot (at the threshold for ``precision`` at ``prior``), reasons,
+        model_version."""
         return self.score_staged(self.row_stage(accounts), cadence=cadence,
-                                 population=population, precision=precision, reasons=reasons,
-                                 monitor=monitor)
+                                 population=population, precision=precision, prior=prior,
+                                 reasons=reasons, monitor=monitor)
 
     def score_staged(self, staged: pd.DataFrame, *, cadence: pd.DataFrame | None = None,
                      population: CohortCounter | None = None, precision: float | None = None,
-                     reasons: str = "all", monitor=None) -> pd.DataFrame:
+                     prior: float | None = None, reasons: str = "all", monitor=None
+                     ) -> pd.DataFrame:
         """:meth:`score` for the output of :meth:`row_stage`."""
         X = self.finish_features(staged, cadence=cadence, population=population)
-        return self.scores_for(staged["account_id"], X, precision=precision, reasons=reasons,
-                               monitor=monitor)
+        return self.scores_for(staged["account_id"], X, precision=precision, prior=prior,
+                               reasons=reasons, monitor=monitor)
 
     def scores_for(self, account_ids: pd.Series, X: pd.DataFrame, *,
-                   precision: float | None = None, reasons: str = "all",
-                   monitor=None) -> pd.DataFrame:
+                   precision: float | None = None, prior: float | None = None,
+                   reasons: str = "all", monitor=None) -> pd.DataFrame:
         """The scores table for finished feature vectors ``X`` of ``account_ids``."""
         if monitor is not None:  # a drift.DriftMonitor counting the scored population
             monitor.add(X)
-        return self.scores_table(account_ids,
-                                 self.score_features(X, precision=precision, reasons=reasons))
+        return self.scores_table(account_ids, self.score_features(
+            X, precision=precision, prior=prior, reasons=reasons))
 
     def scores_table(self, account_ids: pd.Series, scored: pd.DataFrame) -> pd.DataFrame:
         """:meth:`score_features` output as the scores table: account_id, bot_probability,
@@ -333,15 +398,23 @@ class Bundle:
         out["model_version"] = self.contract.get("model_version", "unregistered")
         return out
 
-    def threshold(self, precision: float | None) -> float | None:
-        """Stored decision threshold on the raw model score for a target precision (default:
-        the first one stored); None when the target was never reached in evaluation."""
-        table = self.contract["thresholds"]
-        key = str(precision) if precision is not None else next(iter(table))
-        if key not in table:
-            raise BundleError(f"no threshold stored for precision {precision}; stored: "
-                              f"{', '.join(table)}")
-        return table[key]["threshold"]
+    @property
+    def default_precision(self) -> float:
+        """The first target precision of the training config (90% by default)."""
+        return float(self.contract["target_precisions"][0])
+
+    def threshold(self, precision: float | None = None, prior: float | None = None
+                  ) -> float | None:
+        """Decision threshold on the raw model score that reaches ``precision`` (default: the
+        first target of training) in a list whose share of inauthentic accounts is ``prior``
+        (default: the bundle's), read off the out-of-fold operating curve; None when no
+        threshold reaches it (nothing is then flagged)."""
+        precision = self.default_precision if precision is None else precision
+        prior = self.prior if prior is None else prior
+        if not (0 < precision < 1 and 0 < prior < 1):
+            raise BundleError(f"precision {precision} and prior {prior} must lie strictly "
+                              "between 0 and 1")
+        return threshold_at(self.contract["operating_curve"], precision, prior)["threshold"]
 
     def reasons(self, X: pd.DataFrame) -> list[str]:
         """Top features by LightGBM's own contribution (SHAP values, log-odds), signed, e.g.
@@ -366,7 +439,7 @@ _WORKER_BUNDLES: dict[str, Bundle] = {}
 
 
 def score_in_worker(bundle_dir: str, X: pd.DataFrame, precision: float | None,
-                    reasons: str) -> pd.DataFrame:
+                    prior: float | None, reasons: str) -> pd.DataFrame:
     """:meth:`Bundle.score_features` in a worker process of a scorer (e.g. ``predict.py``),
     for the bundle the scorer saved at ``bundle_dir``. Each worker scores a slice with one
     LightGBM thread: the processes are the parallelism, and they take the next slice as soon
@@ -375,4 +448,4 @@ def score_in_worker(bundle_dir: str, X: pd.DataFrame, precision: float | None,
     if bundle is None:
         bundle = _WORKER_BUNDLES[bundle_dir] = Bundle.load(bundle_dir)
         bundle.booster.threads = 1
-    return bundle.score_features(X, precision=precision, reasons=reasons)
+    return bundle.score_features(X, precision=precision, prior=prior, reasons=reasons)

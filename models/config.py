@@ -37,7 +37,14 @@ class SourceConfig(Strict):
     group: str | None = Field(None, description="group of every account (default: reader's)")
     observed_at: datetime | None = None
     mapping: str | None = None
-    role: Literal["train", "holdout"] = "train"
+    #: train: trained on, and left out in turn in leave-one-collection-out evaluation;
+    #: evaluate: only ever scored as a left-out collection, never trained on (a collection
+    #: that teaches its collection rather than bots, see the generalisation report);
+    #: holdout: scored by the final model only
+    role: Literal["train", "evaluate", "holdout"] = "train"
+    #: the collection the source belongs to: a data source with its own collection method and
+    #: era (the unit left out in leave-one-collection-out evaluation); default: the source
+    collection: str | None = None
 
     @field_validator("format")
     @classmethod
@@ -47,28 +54,58 @@ class SourceConfig(Strict):
         return value
 
 
+#: Directions every collection agrees on, so the model may not learn the opposite from one
+#: collection's quirks: -1 = more of it never makes an account more likely inauthentic. Bots of
+#: every collection here have fewer followers relative to whom they follow, fewer posts, likes
+#: and list memberships, and fewer profile banners, URLs and description words than the organic
+#: accounts of their collection (single-feature ROC-AUC below 0.5 in cresci-2017, caverlee-2011
+#: and cresci-stock-2018 alike, where the collection has the field).
+MONOTONE = {"log_followers": -1, "follower_share": -1, "followers_per_following": -1,
+            "log_statuses": -1, "log_favourites": -1, "log_listed": -1,
+            "statuses_per_day": -1, "favourites_per_day": -1, "listed_per_day": -1,
+            "profile_banner": -1, "description_words": -1,
+            # accounts created together far beyond the organic expectation: never less likely
+            "cohort_burst_ratio_same_day": 1, "cohort_burst_ratio_3d": 1,
+            "cohort_burst_ratio_15d": 1}
+#: Features left out by default. Account age says when a collection was made rather than
+#: what the account is: caverlee-2011's humans, collected in 2009, are a few months old,
+#: cresci-2017's, collected in 2015, years; leaving it out raised the leave-one-collection-out
+#: score of every release (README, "Results"). The counts per day of age keep its signal
+#: where it transfers (activity relative to the account's life).
+EXCLUDE = ["age_days"]
+
+
 class FeatureConfig(Strict):
-    """Which features to use and how the format-leak guard treats them."""
+    """Which features to use, the format-leak guard and the cohort population."""
 
     families: list[str] = list(FAMILIES)
-    #: cohort counts, shares and ranks depend on the size of the scored population (15k accounts
-    #: in training; ten, or hundreds of millions, when scoring: ten organic accounts scored
-    #: together each have a same-day share of at least 0.1). The burst ratios compare with the
-    #: organic reference scaled to the population and fall back to the reference for a single
-    #: account, so they are the cohort signal models use by default.
-    exclude: list[str] = ["cohort_same_day_count", "cohort_3d_count", "cohort_15d_count",
-                          "cohort_same_day_share", "cohort_3d_share", "cohort_15d_share",
-                          "cohort_rank_pct"]
-    #: features kept even when a source cannot supply them (overrides the guard)
+    exclude: list[str] = list(EXCLUDE)
+    #: features kept even when the presence rule would drop them
     force_include: list[str] = []
+    #: train on every account also masked to every other source's field profile
+    augment: bool = True
+    #: training weight of a masked copy (an account as it is weighs 1)
+    augment_weight: float = Field(1.0, gt=0)
+    #: which classes are copied into a profile whose own sources hold one class (a takedown
+    #: release's): only the other one (``missing``), or ``both`` (features.profiles.augment)
+    augment_classes: Literal["missing", "both"] = "missing"
+    #: every (collection, label) cell of the training accounts gets the same total weight
+    balance: bool = False
+    #: the presence rule on the augmented training table (features.guard.presence_guard)
     guard: bool = True
-    min_presence: float = Field(0.5, ge=0, le=1)
-    #: largest difference between sources in the share of accounts with posts (cadence) or
-    #: with a needed input column: a larger gap makes "missing" itself a format tell
     max_presence_gap: float = Field(0.2, ge=0, le=1)
+    min_presence_ratio: float = Field(0.1, ge=0, le=1)
     leak_threshold: float = Field(0.98, ge=0.5, le=1)
-    #: cohort population: all training accounts together, or each source on its own
-    population: Literal["all", "source"] = "all"
+    #: LightGBM monotone constraints: feature -> -1 (never raises the score), 1, 0 (free)
+    monotone: dict[str, Literal[-1, 0, 1]] = dict(MONOTONE)
+    #: families kept in trees of their own, so that their evidence adds to the rest whatever
+    #: the rest says: a creation burst counts for an account whose profile looks organic (the
+    #: training data's bursts come with bot-like profiles, and a model free to combine the two
+    #: learns "burst and bot-like profile" instead of "burst")
+    separate_families: list[Literal["profile", "name", "cadence", "cohort"]] = ["cohort"]
+    #: cohort population in training: each collection is one scored list (an IO release is a
+    #: list of its own), each source, or all training accounts together
+    population: Literal["collection", "source", "all"] = "collection"
     bigram_alpha: float = Field(0.5, gt=0)
     reference_smooth_days: int = Field(15, ge=0)
     reference_uniform_weight: float = Field(0.1, ge=0, le=1)
@@ -81,9 +118,9 @@ class FeatureConfig(Strict):
             raise ValueError(f"unknown feature families {unknown}; known: {list(FAMILIES)}")
         return value
 
-    @field_validator("exclude", "force_include")
+    @field_validator("exclude", "force_include", "monotone")
     @classmethod
-    def _known_features(cls, value: list[str]) -> list[str]:
+    def _known_features(cls, value: list[str] | dict) -> list[str] | dict:
         unknown = sorted(set(value) - set(FEATURE_NAMES))
         if unknown:
             raise ValueError(f"unknown features {unknown}")
@@ -91,14 +128,21 @@ class FeatureConfig(Strict):
 
 
 class CVConfig(Strict):
-    """Evaluation: leave-one-group-out is the headline, random stratified K-fold beside it."""
+    """Evaluation: leave-one-collection-out is the headline and the tuning objective;
+    leave-one-group-out (bot family, release) and random stratified K-fold beside it."""
 
     metric: Literal["roc_auc", "pr_auc", "neg_log_loss", "neg_brier"] = "roc_auc"
+    #: how the per-collection scores make the objective: their mean, or the worst collection
+    aggregate: Literal["mean", "worst"] = "mean"
+    #: organic accounts are split into this many folds: a left-out takedown release (no
+    #: negatives of its own) is scored against a fold of them that its model never saw
+    control_folds: int = Field(5, ge=2)
     random_folds: int = Field(5, ge=2)
 
 
 class TuneConfig(Strict):
-    """Optuna search over LightGBM parameters, objective = the grouped-CV metric."""
+    """Optuna search over LightGBM parameters, objective = the leave-one-collection-out
+    metric (``cv.aggregate`` over the collections)."""
 
     n_trials: int = Field(20, ge=1)
     timeout_s: float | None = Field(None, gt=0)
@@ -111,7 +155,11 @@ class TuneConfig(Strict):
     learning_rate: tuple[float, float] = (0.02, 0.3)
     num_boost_round: tuple[int, int] = (50, 400)
     min_child_samples: tuple[int, int] = (5, 100)
-    feature_fraction: tuple[float, float] = (0.5, 1.0)
+    feature_fraction: tuple[float, float] = (0.3, 1.0)
+    #: features sampled at each split (as a random forest does): trees that cannot all lean
+    #: on the one feature that separates a training collection best transfer better
+    feature_fraction_bynode: tuple[float, float] = (0.2, 1.0)
+    bagging_fraction: tuple[float, float] = (0.4, 1.0)
     lambda_l2: tuple[float, float] = (1e-3, 10.0)
 
 
@@ -120,8 +168,19 @@ class ModelConfig(Strict):
 
     calibration: Literal["isotonic", "platt"] = "isotonic"
     target_precisions: list[float] = [0.9, 0.99]
+    #: deployment prior: the share of inauthentic accounts expected in a scored list. The
+    #: calibrated probability and the precision thresholds are for this share, not for the
+    #: training mix; predict.py --prior overrides it for a list.
+    prior: float = Field(0.05, gt=0, lt=1)
     registered_name: str = "botsieve"
     num_threads: int = Field(2, ge=1)
+
+
+class PeerConfig(Strict):
+    """The BotometerLite-style random forest run through the same folds (models/peer.py)."""
+
+    enabled: bool = True
+    n_estimators: int = Field(100, ge=1)
 
 
 class TrackingConfig(Strict):
@@ -145,6 +204,7 @@ class Config(Strict):
     cv: CVConfig = CVConfig()
     tune: TuneConfig = TuneConfig()
     model: ModelConfig = ModelConfig()
+    peer: PeerConfig = PeerConfig()
     tracking: TrackingConfig = TrackingConfig()
     output_dir: str = "out"
 

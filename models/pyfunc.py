@@ -31,5 +31,6 @@ class BotsieveModel(mlflow.pyfunc.PythonModel):
             first = conf.rejects.iloc[0]
             raise ValueError(f"{len(conf.rejects)} input rows break the account contract, e.g. "
                              f"row {first['row']}: {first['reason']}")
-        precision = (params or {}).get("precision")
-        return self.bundle.score(conf.frame, precision=precision)
+        params = params or {}
+        return self.bundle.score(conf.frame, precision=params.get("precision"),
+                                 prior=params.get("prior"))

@@ -1,4 +1,6 @@
-"""Optuna search over LightGBM parameters; the objective is the grouped-CV metric.
+"""Optuna search over LightGBM parameters; the objective is the leave-one-collection-out metric
+(``cv.metric`` of each left-out collection, aggregated by ``cv.aggregate``: the mean over the
+collections, or the worst one).
 
 The study lives in an RDB (sqlite by default) under a name tied to the config and the training
 data, so a killed run resumes with its finished trials: ``tune`` runs only the trials still
@@ -36,6 +38,9 @@ def suggest(trial: optuna.Trial, config: Config) -> dict:
         "num_boost_round": trial.suggest_int("num_boost_round", *t.num_boost_round),
         "min_child_samples": trial.suggest_int("min_child_samples", *t.min_child_samples),
         "feature_fraction": trial.suggest_float("feature_fraction", *t.feature_fraction),
+        "feature_fraction_bynode": trial.suggest_float("feature_fraction_bynode",
+                                                       *t.feature_fraction_bynode),
+        "bagging_fraction": trial.suggest_float("bagging_fraction", *t.bagging_fraction),
         "lambda_l2": trial.suggest_float("lambda_l2", *t.lambda_l2, log=True),
     }
 
@@ -84,7 +89,7 @@ def tune(config: Config, folds: PreparedFolds, study_name: str, logger: TrialLog
     done = sum(t.state in DONE for t in study.trials)
     remaining = max(config.tune.n_trials - done, 0)
     log.info("study %s: %d finished trials, running %d more", study_name, done, remaining)
-    metric = config.cv.metric
+    metric, aggregate = config.cv.metric, config.cv.aggregate
 
     def objective(trial: optuna.Trial) -> float:
         params = suggest(trial, config)
@@ -98,14 +103,29 @@ def tune(config: Config, folds: PreparedFolds, study_name: str, logger: TrialLog
 
         try:
             table, _ = folds.run(params, seed=config.seed, num_threads=config.model.num_threads,
-                                 on_fold=on_fold, objective=metric)
+                                 on_fold=on_fold, objective=metric, aggregate=aggregate)
         except optuna.TrialPruned:
             logger.log(trial.number, params, running, {}, "PRUNED")
             raise
-        logger.log(trial.number, params, running, summarise(table, "cv_grouped"), "COMPLETE")
-        return objective_value(table, metric)
+        summary = summarise(table, "loco")
+        summary.update({f"loco_{name}_{metric}": v
+                        for name, v in zip(table["fold"], table[metric], strict=True)})
+        logger.log(trial.number, params, running, summary, "COMPLETE")
+        return objective_value(table, metric, aggregate)
+
+    started = time.perf_counter()
+
+    def progress(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+        """One line per finished trial: n/N, its value, the best so far, time left."""
+        n = trial.number - done + 1 if trial.number >= done else 1
+        per_trial = (time.perf_counter() - started) / n
+        finished = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+        best = f"{study.best_value:.4f}" if finished else "none yet"
+        value = f"{trial.value:.4f}" if trial.value is not None else trial.state.name.lower()
+        log.info("trial %d/%d: %s (best %s); about %.0f s left", n, remaining, value, best,
+                 per_trial * (remaining - n))
 
     if remaining:
         study.optimize(objective, n_trials=remaining, timeout=config.tune.timeout_s,
-                       catch=())
+                       catch=(), callbacks=[progress])
     return study

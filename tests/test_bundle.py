@@ -5,25 +5,59 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from models.bundle import apply_calibrator, fit_calibrator, thresholds_at_precision
+from models.bundle import (
+    apply_calibrator,
+    fit_calibrator,
+    operating_curve,
+    shift_prior,
+    threshold_at,
+    thresholds_at_precision,
+)
 
 
-def test_thresholds_take_the_largest_flagged_set_meeting_each_precision():
+def test_thresholds_take_the_largest_flagged_set_meeting_each_precision_at_the_mix():
     scores = np.array([0.9, 0.8, 0.7, 0.6, 0.5, np.nan])  # the NaN row is in no test fold
     y = np.array([1, 1, 0, 1, 0, 1])
-    # flagged top-k precision: 1, 1, 2/3, 3/4, 3/5
-    out = thresholds_at_precision(scores, y, [0.9, 0.7, 0.99, 0.5])
-    assert out["0.9"] == {"threshold": 0.8, "recall": pytest.approx(2 / 3), "precision": 1.0}
+    curve = operating_curve(scores, y)
+    assert curve["threshold"] == [0.9, 0.8, 0.7, 0.6, 0.5]
+    assert curve["tpr"] == pytest.approx([1 / 3, 2 / 3, 2 / 3, 1, 1])
+    assert curve["fpr"] == pytest.approx([0, 0, 0.5, 0.5, 1])
+    mix = 3 / 5  # at the curve's own share of positives, precision is the flagged top-k's:
+    out = thresholds_at_precision(curve, [0.9, 0.7, 0.99, 0.5], mix)  # 1, 1, 2/3, 3/4, 3/5
+    assert out["0.9"] == {"threshold": 0.8, "recall": pytest.approx(2 / 3), "fpr": 0.0,
+                          "precision": 1.0}
     assert out["0.7"]["threshold"] == 0.6 and out["0.7"]["recall"] == 1.0
     assert out["0.99"]["threshold"] == 0.8
     assert out["0.5"]["threshold"] == 0.5
 
 
+def test_thresholds_at_a_lower_prior_are_stricter():
+    """Precision at prior pi: pi*TPR / (pi*TPR + (1-pi)*FPR). At 0.6 and FPR 0.5 the 0.6 cut
+    has precision 0.6*1 / (0.6 + 0.4*0.5) = 0.75; at a prior of 5% it has 0.05 / (0.05 +
+    0.95*0.5) = 0.095: only cuts without false positives keep 70% precision."""
+    curve = operating_curve(np.array([0.9, 0.8, 0.7, 0.6, 0.5]), np.array([1, 1, 0, 1, 0]))
+    assert threshold_at(curve, 0.7, 0.6)["threshold"] == 0.6
+    low = threshold_at(curve, 0.7, 0.05)
+    assert low["threshold"] == 0.8 and low["recall"] == pytest.approx(2 / 3)
+    assert low["precision"] == 1.0
+
+
 def test_unreachable_precision_flags_nothing_and_ties_are_not_split():
     scores = np.array([0.9, 0.9, 0.1])
     y = np.array([1, 0, 1])  # the top two tie: precision 0.5 at best above the 0.1 cut
-    out = thresholds_at_precision(scores, y, [0.9])
+    out = thresholds_at_precision(operating_curve(scores, y), [0.9], 2 / 3)
     assert out["0.9"]["threshold"] is None and out["0.9"]["recall"] == 0.0
+
+
+def test_prior_shift_moves_the_odds_by_the_ratio_of_the_priors_odds():
+    p = np.array([0.0, 0.5, 0.75, 1.0])
+    # from a 50% mix to 5%: odds times (0.05/0.95) / 1 = 1/19
+    shifted = shift_prior(p, 0.5, 0.05)
+    assert shifted == pytest.approx([0.0, 1 / 20, 3 / 22, 1.0])
+    assert shift_prior(shifted, 0.05, 0.5) == pytest.approx(p)
+    cal = {"method": "isotonic", "x": [0.0, 1.0], "y": [0.0, 1.0], "train_prior": 0.5}
+    assert apply_calibrator(cal, np.array([0.75]), 0.05) == pytest.approx([3 / 22])
+    assert apply_calibrator(cal, np.array([0.75])) == pytest.approx([0.75])
 
 
 @pytest.mark.parametrize("method", ["isotonic", "platt"])
@@ -36,6 +70,7 @@ def test_calibrators_are_monotone_and_json_ready(method):
     p = apply_calibrator(cal, grid)
     assert np.all(np.diff(p) >= -1e-12) and p.min() >= 0 and p.max() <= 1
     assert p[5] < 0.5  # 0.5 raw is about 0.25 true rate
+    assert cal["train_prior"] == pytest.approx(y.mean())
     import json
     assert apply_calibrator(json.loads(json.dumps(cal)), grid) == pytest.approx(p)
 

@@ -16,8 +16,13 @@ def test_default_and_real_configs_validate():
     assert cfg.model.target_precisions == [0.8, 0.9, 0.99]
     assert all(p.startswith(str(ROOT)) for s in cfg.sources for p in s.paths)  # resolved
     real = load_config(ROOT / "configs" / "real.yaml")
-    assert {s.label for s in real.sources} == {0, 1}
-    assert len(real.sources) == 12
+    assert {s.label for s in real.sources} == {0, 1, None}  # cresci-stock: a label column
+    assert len(real.sources) == 16
+    collections = {s.collection or s.name for s in real.sources}
+    assert {"cresci-2017", "caverlee-2011", "cresci-stock-2018", "thailand_092020",
+            "RNA_0621", "ira_2018_sample", "iran_201810"} <= collections
+    for s in real.sources:  # mappings resolve next to the config
+        assert s.mapping is None or s.mapping.startswith(str(ROOT / "configs" / "mappings"))
 
 
 def test_overrides_parse_as_yaml_and_reach_nested_keys():

@@ -1,10 +1,9 @@
-"""Cross-group generalisation matrix on the embedded sample: the splits, one cell recomputed
-independently, and the MLflow run with its tables and heatmap."""
+"""Leave-one-collection-out folds on hand-made tables, and the generalisation command on the
+embedded sample: the peer beside every row, what each collection adds, the MLflow run."""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import mlflow
 import numpy as np
@@ -12,38 +11,88 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 from mlflow import MlflowClient
-from sklearn.metrics import roc_auc_score
 
+from features.profiles import FieldProfile
 from models import generalisation as gen
 from models.config import load_config
-from models.dataset import load_dataset, make_builder, select_features, transform
-from models.evaluate import train_booster
+from models.dataset import Dataset
+from models.evaluate import collection_folds, grouped_folds
 
 CONFIG = str(ROOT / "configs" / "default.yaml")
 FAST = ["--set", "tune.num_boost_round=[20, 40]"]  # the default 200 rounds, clipped to 40
-FOLDS = 3
-GROUPS = ["sample_092026", "sample_032026"]  # the config's order of sources
+
+FULL = FieldProfile("full", frozenset({"dates", "statuses", "screen_name", "description"}))
+IO = FieldProfile("io", frozenset({"dates", "description"}), hashes_names_below=5000)
+LENGTHS = FieldProfile("lengths", frozenset({"dates", "statuses", "screen_name_length"}))
+
+
+def table(spec: list[tuple[str, int, int, int, bool]]) -> Dataset:
+    """A Dataset of (collection, label, rows, profile index, trainable) blocks; only the
+    columns the folds look at."""
+    collections, labels, profile_of, trainable = [], [], [], []
+    for collection, label, n, profile, train in spec:
+        collections += [collection] * n
+        labels += [label] * n
+        profile_of += [profile] * n
+        trainable += [train] * n
+    accounts = pd.DataFrame({"label": labels, "group": collections})
+    return Dataset(accounts, pd.DataFrame(), pd.DataFrame(), np.array(collections),
+                   [FULL, IO, LENGTHS], np.array(profile_of), np.array(trainable), [])
+
+
+def test_collection_folds_leave_each_collection_out_and_score_releases_in_their_format():
+    data = table([
+        ("cresci", 0, 20, 0, True), ("cresci", 1, 30, 0, True),      # full user objects
+        ("caverlee", 0, 25, 2, True), ("caverlee", 1, 25, 2, True),  # lengths only
+        ("thailand", 1, 12, 1, True), ("iran", 1, 8, 1, True),       # takedown releases
+        ("stock", 0, 10, 0, False), ("stock", 1, 10, 0, False),      # role: evaluate
+    ])
+    folds = {f.name: f for f in collection_folds(data, n_control_folds=5, seed=0)}
+    assert list(folds) == ["cresci", "caverlee", "thailand", "iran", "stock"]
+    y, coll = data.labels, data.collections
+    for fold in folds.values():
+        assert not set(fold.train) & set(fold.test)
+        assert not (coll[fold.train] == fold.name).any()   # the collection never trains
+        assert data.trainable[fold.train].all()           # evaluate-only rows never train
+    assert set(coll[folds["cresci"].test]) == {"cresci"} and folds["cresci"].test_profile is None
+    thai = folds["thailand"]
+    controls = thai.test[y[thai.test] == 0]
+    # organic accounts that can be shown as an IO account: cresci's full objects, not
+    # caverlee's lengths (no description text) and not the never-trained stock rows? they
+    # can (full profile): every showable control fold, and a fifth of them
+    assert set(coll[controls]) <= {"cresci", "stock"} and thai.test_profile == 1
+    assert len(controls) == 6  # fold 0 of the 20 cresci and 10 stock controls
+    iran = folds["iran"]
+    assert not set(iran.test[y[iran.test] == 0]) & set(controls)  # the next control fold
+    # a release no organic account can be shown as (caverlee's lengths lack its texts) is
+    # not left out; with nothing else to leave out, that is an error
+    lonely = table([("a", 1, 5, 1, True), ("b", 0, 5, 2, True), ("c", 1, 5, 2, True),
+                    ("c", 0, 5, 2, True)])
+    assert [f.name for f in collection_folds(lonely, 5, 0)] == ["c"]
+    with pytest.raises(ValueError, match="needs a collection with positives"):
+        collection_folds(table([("a", 1, 5, 1, True), ("b", 0, 5, 2, True)]), 5, 0)
+
+
+def test_grouped_folds_score_a_release_against_controls_in_its_format():
+    data = table([("cresci", 0, 40, 0, True), ("cresci", 1, 10, 0, True),
+                  ("thailand", 1, 12, 1, True)])
+    data.accounts.loc[40:44, "group"] = "ss1"
+    data.accounts.loc[45:49, "group"] = "ff"
+    folds = {f.name: f for f in grouped_folds(data, seed=0)}
+    assert set(folds) == {"ss1", "ff", "thailand"}
+    assert folds["thailand"].test_profile == 1 and folds["ss1"].test_profile is None
 
 
 @pytest.fixture(scope="module")
-def sample():
-    """The sample's config (with the fast override) and training table, read once."""
-    config = load_config(CONFIG, [FAST[1]])
-    return config, load_dataset(config)
-
-
-@pytest.fixture(scope="module")
-def logged(tmp_path_factory, sample):
+def logged(tmp_path_factory):
     """One run of the command on the sample into a fresh store; returns (tmp, run, client)."""
     tmp = tmp_path_factory.mktemp("generalisation")
     old = os.getcwd()
     os.chdir(tmp)  # MLflow puts run artifacts under the working directory
     uri = f"sqlite:///{tmp / 'mlflow.db'}"
     try:
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(gen, "load_dataset", lambda _config: sample[1])  # already read
-            assert gen.main(["--config", CONFIG, *FAST, "--set", f"tracking.uri={uri}",
-                             "--folds", str(FOLDS), "--out", str(tmp / "out")]) == 0
+        assert gen.main(["--config", CONFIG, *FAST, "--set", f"tracking.uri={uri}",
+                         "--set", "cv.random_folds=2", "--out", str(tmp / "out")]) == 0
         mlflow.set_tracking_uri(uri)
         client = MlflowClient()
         exp = client.get_experiment_by_name("botsieve")
@@ -54,135 +103,42 @@ def logged(tmp_path_factory, sample):
         os.chdir(old)
 
 
-def _table(tmp: Path) -> pd.DataFrame:
-    return pd.read_csv(tmp / "out" / "generalisation.csv")
+def test_loco_table_has_the_peer_beside_every_collection(logged):
+    tmp, run, _ = logged
+    loco = pd.read_csv(tmp / "out" / "loco.csv")
+    assert loco["collection"].tolist() == ["sample_092026", "sample_032026"]
+    assert (loco["kind"] == "release").all()
+    for col in ("roc_auc", "peer_roc_auc", "recall_at_threshold", "peer_recall_at_threshold"):
+        assert loco[col].between(0, 1).all(), col
+    assert loco["roc_auc_lead"].tolist() == pytest.approx(
+        (loco["roc_auc"] - loco["peer_roc_auc"]).tolist())
+    m = run.data.metrics
+    assert m["loco_roc_auc"] == pytest.approx(loco["roc_auc"].mean())
+    assert m["peer_loco_roc_auc"] == pytest.approx(loco["peer_roc_auc"].mean())
+    assert m["loco_sample_032026_roc_auc"] == pytest.approx(loco.loc[1, "roc_auc"])
+    assert run.data.tags["collections"] == "sample_092026,sample_032026,controls"
 
 
-def test_folds_are_stratified_per_group_and_seeded():
-    labels = np.array([0] * 50 + [1] * 31 + [1] * 7)
-    groups = np.array(["controls"] * 50 + ["a"] * 31 + ["b"] * 7)
-    fold_of = gen.assign_folds(labels, groups, 5, seed=0)
-    for g in ("controls", "a", "b"):
-        sizes = np.bincount(fold_of[groups == g], minlength=5)
-        assert sizes.max() - sizes.min() <= 1, (g, sizes)
-    assert np.array_equal(fold_of, gen.assign_folds(labels, groups, 5, seed=0))
-    assert not np.array_equal(fold_of, gen.assign_folds(labels, groups, 5, seed=1))
-    with pytest.raises(ValueError):
-        gen.assign_folds(labels, groups, 1, seed=0)
-
-
-def test_no_account_is_both_trained_on_and_scored():
-    rng = np.random.default_rng(3)
-    groups = rng.choice(["controls", "a", "b", "c"], size=400)
-    labels = (groups != "controls").astype(int)
-    fold_of = gen.assign_folds(labels, groups, 4, seed=0)
-    control, positive = labels == 0, labels == 1
-    for _kind, _label, train_on, scored in gen.plan(["a", "b", "c"]):
-        tested_controls = []
-        for k in range(4):
-            for h in scored:
-                fold = gen.cell(labels, groups, fold_of, k, train_on, h)
-                assert not set(fold.train) & set(fold.test), (train_on, h, k)
-                test, train = np.zeros(400, bool), np.zeros(400, bool)
-                test[fold.test], train[fold.train] = True, True
-                assert np.array_equal(test & control, control & (fold_of == k))
-                assert np.array_equal(train & control, control & (fold_of != k))
-                assert set(groups[test & positive]) == {h}
-                assert set(groups[train & positive]) == set(train_on)
-                if h in train_on:  # diagonal: held-out fold of the group's own positives
-                    assert np.array_equal(test & positive, positive & (groups == h)
-                                          & (fold_of == k))
-                else:  # every positive of the scored group
-                    assert np.array_equal(test & positive, positive & (groups == h))
-                tested_controls.append(fold.test[control[fold.test]])
-        counts = np.bincount(np.concatenate(tested_controls), minlength=400)[control]
-        assert set(counts) == {len(scored)}  # each control scored once per scored group
-
-
-def test_matrix_shape_labels_and_values(logged):
-    tmp, _run, _client = logged
-    wide = pd.read_csv(tmp / "out" / "generalisation_matrix.csv", index_col=0)
-    assert list(wide.index) == [*GROUPS, gen.LEAVE_ONE_OUT]
-    assert list(wide.columns) == GROUPS
-    assert ((wide >= 0) & (wide <= 1)).all().all()
-    table = _table(tmp)
-    assert len(table) == len(GROUPS) ** 2 + len(GROUPS)
-    assert (table["folds"] == FOLDS).all()
-    for m in gen.CELL_METRICS:
-        assert table[m].between(0, 1).all(), m
-    # the held-out diagonal scores a third of the group's positives, the other cells all of them
-    diag = table[(table["kind"] == "transfer") & (table["trained_on"] == table["scored_on"])]
-    assert diag.set_index("scored_on")["positives"].round().to_dict() == {
-        "sample_032026": round(400 / FOLDS), "sample_092026": 300}
-    # with two groups, "all others" is the other group: the same models, the same numbers
-    assert wide.loc[gen.LEAVE_ONE_OUT, "sample_032026"] == pytest.approx(
-        wide.loc["sample_092026", "sample_032026"])
-
-
-def test_a_cell_equals_an_independent_computation(logged, sample):
-    tmp, _run, _client = logged
-    config, data = sample
-    features = select_features(data, config.features).names
-    params = {"num_leaves": 31, "max_depth": 6, "learning_rate": 0.05, "num_boost_round": 40,
-              "min_child_samples": 20, "feature_fraction": 0.8, "lambda_l2": 1.0}
-    assert gen.default_params(config) == params
-    trained, scored = "sample_092026", "sample_032026"
-    y, groups = data.labels, data.groups
-    fold_of = gen.assign_folds(y, groups, FOLDS, config.seed)
-    aucs = []
-    for k in range(FOLDS):
-        train = np.flatnonzero(((y == 0) & (fold_of != k)) | ((y == 1) & (groups == trained)))
-        test = np.flatnonzero(((y == 0) & (fold_of == k)) | ((y == 1) & (groups == scored)))
-        builder = make_builder(config.features).fit(data.accounts.iloc[train])
-        x_train = transform(builder, data, config.features, train)[features]
-        x_test = transform(builder, data, config.features, test)[features]
-        booster = train_booster(x_train, y[train], params, seed=config.seed, num_threads=1)
-        aucs.append(roc_auc_score(y[test], booster.predict(x_test)))
-    table = _table(tmp)
-    row = table[(table["trained_on"] == trained) & (table["scored_on"] == scored)].iloc[0]
-    assert row["roc_auc"] == pytest.approx(np.mean(aucs), abs=1e-9)
-    assert 0.5 < row["roc_auc"] < 0.95  # the sample's releases are deliberately unlike
-
-
-def test_run_tags_params_and_artifacts(logged):
+def test_ablation_trains_without_each_collection(logged):
+    """The sample has two releases and organic controls: without one release, the other's
+    model would train on organic accounts alone, so it is not scored (NaN), and without the
+    controls no release can be scored at all (no column)."""
     tmp, run, client = logged
-    tags = run.data.tags
-    assert tags["config_name"] == "sample" and len(tags["data_fingerprint"]) == 16
-    assert tags["groups"] == ",".join(sorted(GROUPS)) and len(tags["git_commit"]) >= 7
-    assert tags["params_source"] == "defaults"
-    assert run.data.params["lgb_num_boost_round"] == "40"
-    assert run.data.params["folds"] == str(FOLDS)
-    for key in ("transfer_mean_roc_auc", "own_group_mean_roc_auc",
-                "leave_one_out_mean_roc_auc"):
-        assert 0 <= run.data.metrics[key] <= 1, key
-    run_id = run.info.run_id
-    listed = {a.path for d in ("evaluation", "plots") for a in client.list_artifacts(run_id, d)}
-    assert {"evaluation/generalisation.json", "evaluation/generalisation.csv",
-            "evaluation/generalisation_matrix.csv", "plots/generalisation.png"} <= listed
-    logged_table = mlflow.load_table("evaluation/generalisation.json", run_ids=[run_id])
-    local = _table(tmp)
-    assert list(logged_table["scored_on"]) == list(local["scored_on"])
-    assert np.allclose(logged_table["roc_auc"], local["roc_auc"])
-    assert (tmp / "out" / "generalisation.png").stat().st_size > 10_000
+    ablation = pd.read_csv(tmp / "out" / "ablation.csv", index_col=0)
+    assert list(ablation.columns) == ["all", "without sample_092026", "without sample_032026"]
+    assert ablation[["without sample_092026", "without sample_032026"]].isna().all().all()
+    assert ablation["all"].between(0.5, 1).all()
+    adds = gen.helps(ablation).set_index("collection")
+    assert np.isnan(adds.loc["sample_092026", "adds"])
+    listed = {a.path for a in client.list_artifacts(run.info.run_id, "evaluation")}
+    assert {"evaluation/loco.csv", "evaluation/ablation.csv",
+            "evaluation/collection_adds.json"} <= listed
 
 
-def test_params_come_from_a_training_run(logged):
-    _tmp, run, client = logged
-    training = client.create_run(run.info.experiment_id, tags={"kind": "training"})
-    for key, value in {"best_num_leaves": "17", "best_learning_rate": "0.29",
-                       "best_num_boost_round": "247"}.items():
-        client.log_param(training.info.run_id, key, value)
-    params, _tags = gen.params_from_run(training.info.run_id)
-    assert params == {"num_leaves": 17, "learning_rate": 0.29, "num_boost_round": 247}
-    assert isinstance(params["num_leaves"], int)
-    with pytest.raises(ValueError, match="no best_"):
-        gen.params_from_run(run.info.run_id)  # a generalisation run has no best_* params
-
-
-def test_heatmap_annotates_every_cell_and_outlines_the_diagonal():
-    wide = pd.DataFrame([[0.9, 0.3], [np.nan, 0.99], [0.7, 0.6]],
-                        index=["a", "b", gen.LEAVE_ONE_OUT], columns=["a", "b"])
-    ax = gen.heatmap(wide).axes[0]
-    assert [t.get_text() for t in ax.texts] == ["0.90", "0.30", "n/a", "0.99", "0.70", "0.60"]
-    assert len(ax.patches) == 2  # the two diagonal cells
-    assert [t.get_text() for t in ax.get_yticklabels()] == list(wide.index)
+def test_default_params_stay_inside_the_search_space():
+    config = load_config(CONFIG, [FAST[1]])
+    params = gen.default_params(config)
+    assert params["num_boost_round"] == 40  # clipped into the override's range
+    for name, value in params.items():
+        low, high = getattr(config.tune, name)
+        assert low <= value <= high, name

@@ -62,14 +62,21 @@ def _parent_run(client: MlflowClient):
 def test_parent_run_has_metrics_tags_artifacts_and_nested_trials(trained):
     _tmp, client = trained
     run = _parent_run(client)[0]
-    for key in ("cv_grouped_roc_auc", "cv_grouped_pr_auc", "cv_grouped_log_loss",
-                "cv_grouped_brier", "cv_grouped_recall_at_p90", "cv_grouped_recall_at_p99",
-                "cv_random_roc_auc", "time_mlflow_logging_s"):
+    for key in ("loco_roc_auc", "loco_release_roc_auc", "loco_worst_roc_auc",
+                "peer_loco_roc_auc", "loco_min_lead_roc_auc",
+                "loco_sample_092026_recall_at_threshold", "cv_grouped_roc_auc",
+                "cv_grouped_pr_auc", "cv_grouped_log_loss", "cv_grouped_brier",
+                "cv_grouped_recall_at_p90", "cv_grouped_recall_at_p99", "cv_random_roc_auc",
+                "time_mlflow_logging_s"):
         assert key in run.data.metrics, key
-    assert 0.5 < run.data.metrics["cv_grouped_roc_auc"] <= 1.0
+    assert 0.5 < run.data.metrics["loco_roc_auc"] <= 1.0
+    assert run.data.metrics["loco_min_lead_roc_auc"] == pytest.approx(
+        min(run.data.metrics[f"loco_{c}_roc_auc"] - run.data.metrics[f"peer_loco_{c}_roc_auc"]
+            for c in ("sample_092026", "sample_032026")))
     tags = run.data.tags
     assert tags["config_name"] == "sample" and len(tags["data_fingerprint"]) == 16
     assert tags["groups"] == "sample_032026,sample_092026"
+    assert tags["collections"] == "sample_092026,sample_032026,controls"
     assert tags["feature_families"] == "cohort,profile"  # the guard drops name and cadence
     assert len(tags["git_commit"]) >= 7
     listed = {a.path for a in client.list_artifacts(run.info.run_id)}
@@ -80,14 +87,15 @@ def test_parent_run_has_metrics_tags_artifacts_and_nested_trials(trained):
     assert {f"plots/{n}.png" for n in ("roc", "pr", "calibration", "importance",
                                        "cohort_histogram")} <= plots
     evaluation = {a.path for a in client.list_artifacts(run.info.run_id, "evaluation")}
-    assert "evaluation/per_group.json" in evaluation
-    assert "evaluation/leakage_audit.json" in evaluation
+    assert {"evaluation/loco.json", "evaluation/loco.csv", "evaluation/per_group.json",
+            "evaluation/leakage_audit.json"} <= evaluation
     trials = client.search_runs([run.info.experiment_id],
                                 f"tags.mlflow.parentRunId = '{run.info.run_id}'")
     assert len(trials) == 3
     assert {t.data.tags["trial_state"] for t in trials} <= {"COMPLETE", "PRUNED"}
     complete = [t for t in trials if t.data.tags["trial_state"] == "COMPLETE"]
-    assert complete and all("cv_grouped_roc_auc" in t.data.metrics for t in complete)
+    assert complete and all("loco_roc_auc" in t.data.metrics for t in complete)
+    assert all("loco_sample_032026_roc_auc" in t.data.metrics for t in complete)
     assert {"num_leaves", "learning_rate"} <= set(complete[0].data.params)
 
 
@@ -124,7 +132,14 @@ def test_bundle_loads_without_pickle_and_rejects_corruption(trained, tmp_path):
     assert bundle.features == bundle.booster.feature_name()
     contract = json.loads((src / "contract.json").read_text())
     assert set(contract["thresholds"]) == {"0.9", "0.99", "0.5"}
-    assert contract["thresholds"]["0.5"]["threshold"] is not None
+    assert contract["prior"] == 0.4  # configs/default.yaml: the sample's own mix
+    assert contract["target_precisions"] == [0.9, 0.99, 0.5]
+    curve = contract["operating_curve"]
+    assert len(curve["threshold"]) == len(curve["tpr"]) == len(curve["fpr"]) > 10
+    assert np.all(np.diff(curve["threshold"]) < 0) and np.all(np.diff(curve["tpr"]) >= 0)
+    # a threshold for any prior, from the curve: stricter at 5% than at the training mix
+    at_mix = bundle.threshold(0.5, contract["calibrator"]["train_prior"])
+    assert at_mix is not None and (bundle.threshold(0.5, 0.05) or np.inf) > at_mix
     assert contract["training"]["data_fingerprint"] == run.data.tags["data_fingerprint"]
     broken = tmp_path / "broken"
     broken.mkdir()
@@ -287,7 +302,8 @@ def test_predict_reasons_for_flagged_rows_only(trained, tmp_path):
     bundle_dir = str(tmp / "out" / run.info.run_id / "bundle")
     out = tmp_path / "flagged.csv"
     assert predict.main(["--model", bundle_dir, "--output", str(out), "--reasons", "flagged",
-                         "--threshold-precision", "0.5", *SAMPLE_INPUTS]) == 0
+                         "--threshold-precision", "0.5", "--prior", "0.4",
+                         *SAMPLE_INPUTS]) == 0
     scores = pd.read_csv(out, keep_default_na=False)
     assert (scores.loc[scores["is_bot"], "reasons"] != "").all()
     assert (scores.loc[~scores["is_bot"], "reasons"] == "").all()

@@ -1,7 +1,7 @@
 """The MLflow UI on a trained store, seen in a real headless Chromium: the experiment page lists
-the training run with its grouped ROC-AUC, the registered model page shows the version and its
-aliases. Screenshots and rendered DOMs go to test-artifacts/ (the README images come from here:
-`make ui-screenshots`)."""
+the training run with its leave-one-collection-out ROC-AUC, the registered model page shows the
+version and its aliases. Screenshots and rendered DOMs go to test-artifacts/ (the README images
+come from here: `make ui-screenshots`)."""
 
 from __future__ import annotations
 
@@ -22,13 +22,14 @@ from conftest import ROOT
 from mlflow import MlflowClient
 
 import train
+from models import tracking
 
 pytestmark = pytest.mark.slow
 
 ARTIFACTS = ROOT / "test-artifacts"
-METRIC = "cv_grouped_roc_auc"
+METRIC = "loco_roc_auc"
 METRIC_COLUMN = f"metrics.`{METRIC}`"
-VIEW_KEY = train.RUNS_VIEW_KEY  # the runs-table view train.py saves on its experiment
+VIEW_KEY = tracking.RUNS_VIEW_KEY  # the runs-table view train.py saves on its experiment
 MODEL = "botsieve"
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -215,7 +216,7 @@ def grid_rows(page: Node) -> dict[str, dict[str, str]]:
 
 # -- the pages --------------------------------------------------------------------------------
 
-def test_experiment_page_lists_the_run_with_its_grouped_roc_auc(ui, tmp_path):
+def test_experiment_page_lists_the_run_with_its_loco_roc_auc(ui, tmp_path):
     url, client, run = ui
     exp = run.info.experiment_id
     page = _render(f"{url}/#/experiments/{exp}/runs?viewStateShareKey={VIEW_KEY}",

@@ -34,12 +34,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from features.cadence import compute_cadence
-from features.cohort import CohortCounter
+from features.cohort import CohortCounter, bursts_of
 from features.schema import REJECT_DTYPES, SchemaError, make_rejects
 from features.sources import FORMATS, ReadOptions, iter_read
 from features.sources.common import ProcessMapper
 from models.bundle import Bundle, BundleError, score_in_worker
-from models.cohort_report import bursts_of
 from models.drift import DriftMonitor
 from models.duplicates import IdFingerprints, find_repeated
 from models.native import openmp_started

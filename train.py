@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         # -- features: the presence rule on the augmented table, the leakage audit ----------
         selection = select_features(data, config.features)
         # -- folds, fixed once: leave-one-collection-out, the objective and the headline ----
-        loco = prepare_loco(data, config, selection.names)
+        loco = prepare_loco(data, config)
     except (ConfigError, SchemaError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
 
         # -- evaluation of the best parameters, the peer beside it ---------------------------
         t0 = time.perf_counter()
-        ev = evaluate(data, config, selection.names, best, loco=loco)
+        ev = evaluate(data, config, best, loco=loco)
 
         # -- final model: all rows; calibration and thresholds out of fold, at the prior -----
         bundle = fit.fit_bundle(data, config, selection.names, best, ev,

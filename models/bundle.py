@@ -49,7 +49,7 @@ class BundleError(ValueError):
 # ---------------------------------------------------------------------------------------------
 # Calibration and thresholds, at a deployment prior
 #
-# Out-of-fold predictions come at the training mix (three quarters inauthentic here); a list an
+# Out-of-fold predictions come at the training mix (more than half inauthentic here); a list an
 # analyst scores may hold a few percent. Both the probability and the precision of a threshold
 # depend on that share, so both are computed for a stated prior ``pi`` (the share of inauthentic
 # accounts expected in a scored list), never at the training mix:

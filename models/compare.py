@@ -19,7 +19,8 @@ as predict.py scores its inputs) and the scores are sliced per set.
 
 Table: one row per (evaluation set, model): n_pos, n_neg, ROC-AUC, PR-AUC and recall at 90%
 precision of the raw model score (the score the stored decision thresholds cut; isotonic
-calibration ties scores), Brier score of the calibrated ``bot_probability``; the winner per set by
+calibration ties scores), Brier score of the calibrated ``bot_probability`` (at the model's
+out-of-fold mix, not its deployment prior); the winner per set by
 ``--metric`` (ties: every best model is marked); the version's aliases. PR-AUC and recall at 90%
 precision depend on each set's share of positives: compare them between models, not between sets.
 
@@ -289,8 +290,11 @@ def evaluation_sets(accounts: pd.DataFrame, order: list[str]) -> list[EvalSet]:
 
 
 def model_scores(bundle: Bundle, data: Dataset) -> tuple[np.ndarray, np.ndarray]:
-    """Raw model score and calibrated bot_probability of every account (one population)."""
-    return bundle.predict(bundle.features_of(data.accounts, cadence=data.cadence))
+    """Raw model score and calibrated bot_probability of every account (one population), the
+    probability at the model's out-of-fold mix: at its deployment prior (a few percent) it
+    would be judged by how far each set's mix is from that prior, not by the model."""
+    mix = bundle.contract["calibrator"]["train_prior"]
+    return bundle.predict(bundle.features_of(data.accounts, cadence=data.cadence), prior=mix)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ leave-one-collection-out evaluation). An account id read from two sources is one
 twice: when the labels agree the first source's row is kept, when they contradict each other
 every row of it is rejected; both with the reason in the rejects. Format tells shared by every
 feature are normalised here; the format-leak guard (field-profile augmentation and the presence
-rule) runs on the feature frames (:func:`augmented_frame`, :func:`select_features`).
+rule) runs on the feature frames (:func:`augmented`, :func:`choose_features`).
 """
 
 from __future__ import annotations
@@ -273,21 +273,47 @@ class FeatureSelection:
     audit: pd.DataFrame
 
 
-def select_features(data: Dataset, cfg: FeatureConfig) -> FeatureSelection:
-    """Apply family/exclude choices and the presence rule; run the leakage audit.
+def wanted_features(cfg: FeatureConfig) -> list[str]:
+    """The features the config asks for (its families, less its exclusions), in vector
+    order."""
+    return [n for n in FEATURE_NAMES
+            if BY_NAME[n].family in cfg.families and n not in cfg.exclude]
 
-    Both look at the training table as models are trained on it: augmented with every field
-    profile (when ``cfg.augment``), features from a builder fitted on all training rows (for
-    this choice only: models are always trained on features fitted inside their own rows).
-    """
-    rows = np.flatnonzero(data.trainable)
-    builder = make_builder(cfg).fit(data.accounts.iloc[rows])
-    frame, at, shown = augmented(builder, data, cfg, rows)
-    y = data.labels[at]
-    wanted = [n for n in FEATURE_NAMES
-              if BY_NAME[n].family in cfg.families and n not in cfg.exclude]
+
+def learnable_rows(data: Dataset, rows: np.ndarray) -> np.ndarray:
+    """``rows`` without those of a field profile that lacks fields other profiles have and
+    would hold one class only in training: no account of the other class among ``rows`` comes
+    in it or can be shown in it (without cresci-2017, no organic account can be shown as a
+    takedown release's). Such accounts could teach nothing but "this format is that class", so
+    they are left out (with a warning), not the fields their format lacks."""
+    rows = np.asarray(rows)
+    own = data.profile_of[rows]
+    labels = data.labels[rows]
+    present = sorted(set(own.tolist()))
+    keep = np.ones(len(rows), bool)
+    for p in present:
+        able = [q for q in present if q == p or data.profiles[q].can_show(data.profiles[p])]
+        poorer = any(not data.profiles[p].can_show(data.profiles[q]) for q in present)
+        # (a profile that lacks nothing others have, e.g. organic controls in the richest
+        # format, leaks only through the fields it alone has: the presence rule drops those)
+        if poorer and len(set(labels[np.isin(own, able)].tolist())) < 2:
+            keep &= own != p
+            sources = sorted(set(data.accounts["source"].iloc[rows[own == p]].astype(str)))
+            log.warning("not trained on %s: no account of the other class comes in or can be "
+                        "shown in its field profile, so it would teach only its format",
+                        ", ".join(sources))
+    return rows[keep]
+
+
+def choose_features(frame: pd.DataFrame, y: np.ndarray, shown: np.ndarray, data: Dataset,
+                    cfg: FeatureConfig) -> tuple[list[str], pd.DataFrame]:
+    """The config's features that the presence rule keeps on a training frame (augmented as
+    models are trained on it; ``shown``: the profile each row is shown in), and a table of
+    the others with the reason (:func:`features.guard.presence_guard`)."""
+    wanted = wanted_features(cfg)
     rows = [{"feature": n, "family": BY_NAME[n].family, "reason": "excluded by config"}
             for n in FEATURE_NAMES if n not in wanted]
+    names = wanted
     if cfg.guard:
         names_of = np.array([p.name for p in data.profiles])
         kept, dropped = presence_guard(frame[wanted], y, profiles=names_of[shown],
@@ -301,9 +327,18 @@ def select_features(data: Dataset, cfg: FeatureConfig) -> FeatureSelection:
                             rec["reason"])
             else:
                 rows.append({**rec, "family": BY_NAME[rec["feature"]].family})
-    else:
-        names = wanted
-    table = pd.DataFrame(rows, columns=["feature", "family", "reason"])
+    return names, pd.DataFrame(rows, columns=["feature", "family", "reason"])
+
+
+def select_features(data: Dataset, cfg: FeatureConfig) -> FeatureSelection:
+    """The features of the final model (:func:`choose_features` on every training row), and
+    the leakage audit. Every evaluation fold makes the same choice on its own training rows
+    (:class:`models.evaluate.PreparedFolds`)."""
+    rows = learnable_rows(data, np.flatnonzero(data.trainable))
+    builder = make_builder(cfg).fit(data.accounts.iloc[rows])
+    frame, at, shown = augmented(builder, data, cfg, rows, wanted_features(cfg))
+    y = data.labels[at]
+    names, table = choose_features(frame, y, shown, data, cfg)
     if len(table):
         log.info("%d features not used (reasons in evaluation/features_not_used): %s",
                  len(table), ", ".join(table["feature"]))

@@ -19,6 +19,7 @@ the whole input list, so they do not depend on how the folds were cut.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,7 +38,15 @@ from sklearn.model_selection import StratifiedKFold
 
 from features.registry import BY_NAME
 from models.config import Config
-from models.dataset import Dataset, augmented, make_builder, transform
+from models.dataset import (
+    Dataset,
+    augmented,
+    choose_features,
+    learnable_rows,
+    make_builder,
+    transform,
+    wanted_features,
+)
 from models.peer import INPUTS as PEER_INPUTS
 from models.peer import PeerForest
 
@@ -88,7 +97,7 @@ def collection_folds(data: Dataset, n_control_folds: int, seed: int) -> list[Fol
 
     A collection with both classes: test = the collection, train = every other row. A
     collection with positives only (a takedown release): test = its accounts and organic
-    control fold ``k`` (the releases take the folds in turn), those that can be shown exactly
+    control fold ``k`` (chosen by the release's name), those that can be shown exactly
     in the release's field profile and shown so; train = every other trainable row (rows of
     ``evaluate`` sources are only ever scored). A collection of organic accounts only is
     never left out alone (it has nothing to detect); its accounts serve as controls.
@@ -103,7 +112,7 @@ def collection_folds(data: Dataset, n_control_folds: int, seed: int) -> list[Fol
     """
     labels, collections = data.labels, data.collections
     control_fold = control_fold_of(data, n_control_folds, seed)
-    folds, releases = [], 0
+    folds = []
     for collection in dict.fromkeys(collections):
         inside = collections == collection
         has_pos, has_neg = (labels[inside] == 1).any(), (labels[inside] == 0).any()
@@ -112,9 +121,10 @@ def collection_folds(data: Dataset, n_control_folds: int, seed: int) -> list[Fol
                               np.flatnonzero(inside), "collection"))
         elif has_pos:
             target = own_profile(data, np.flatnonzero(inside))
-            controls = ((control_fold == releases % n_control_folds) & ~inside
-                        & shown_in(data, target))
-            releases += 1
+            # a control fold of its own, by its name: leaving another release out (what each
+            # collection adds) does not change which organic accounts it is scored against
+            k = int(hashlib.sha256(collection.encode("utf-8")).hexdigest()[:8], 16)
+            controls = (control_fold == k % n_control_folds) & ~inside & shown_in(data, target)
             if not controls.any():
                 log.warning("collection %s is not left out: it has only positives, and no "
                             "organic account can be shown in its field profile %s",
@@ -272,29 +282,37 @@ class FoldFrames:
 class PreparedFolds:
     """Feature frames of every fold, computed once before tuning (folds are fixed).
 
-    With ``peer``, also the peer's frames: its training rows as they are (the peer is plain:
-    no augmentation), its test rows the same as the model's.
+    Each fold makes every choice on its own training rows, as training makes them on all of
+    them: the sources it can learn from (:func:`models.dataset.learnable_rows`), the stateful
+    feature pieces, the training table augmented with its profiles, and the features the
+    presence rule keeps on that table (:func:`models.dataset.choose_features`): a held-out
+    collection has no say in its own fold's features. With ``peer``, also the peer's frames:
+    its training rows as they are (the peer is plain: no augmentation, no guard), its test rows
+    the same as the model's.
     """
 
-    def __init__(self, data: Dataset, folds: list[Fold], config: Config,
-                 features: list[str], *, peer: bool = False) -> None:
+    def __init__(self, data: Dataset, folds: list[Fold], config: Config, *,
+                 peer: bool = False) -> None:
         self.folds = folds
-        self.features = features
         self.labels = data.labels
         self.monotone = config.features.monotone
         self.separate = tuple(config.features.separate_families)
         self.frames: list[FoldFrames] = []
+        self.features: list[list[str]] = []  # each fold's
         cfg = config.features
-        wanted = list(dict.fromkeys([*features, *(PEER_INPUTS if peer else [])]))
         for fold in folds:
-            builder = make_builder(cfg).fit(data.accounts.iloc[fold.train])
-            x_train, at, _ = augmented(builder, data, cfg, fold.train, features)
-            weight = training_weights(data, cfg, at, len(fold.train))
+            train_rows = learnable_rows(data, fold.train)
+            builder = make_builder(cfg).fit(data.accounts.iloc[train_rows])
+            x_train, at, shown = augmented(builder, data, cfg, train_rows, wanted_features(cfg))
+            names, _ = choose_features(x_train, data.labels[at], shown, data, cfg)
+            self.features.append(names)
+            weight = training_weights(data, cfg, at, len(train_rows))
+            wanted = list(dict.fromkeys([*names, *(PEER_INPUTS if peer else [])]))
             test = transform(builder, data, cfg, fold.test, wanted, profile=fold.test_profile)
             peer_train = (transform(builder, data, cfg, fold.train, PEER_INPUTS) if peer
                           else None)
-            train = training_set(x_train, data.labels[at], weight).construct()
-            self.frames.append(FoldFrames(train, test, peer_train,
+            train = training_set(x_train[names], data.labels[at], weight).construct()
+            self.frames.append(FoldFrames(train, test[names], peer_train,
                                           data.labels[fold.train] if peer else None,
                                           test[PEER_INPUTS] if peer else None))
 
@@ -318,7 +336,7 @@ class PreparedFolds:
                 booster = train_booster(frames.train, None, params, seed=seed,
                                         num_threads=num_threads, monotone=self.monotone,
                                         separate=self.separate)
-                p = booster.predict(frames.test[self.features])
+                p = booster.predict(frames.test)
             scores.append(p)
             rows.append(fold_row(fold, self.labels[fold.test], p))
             if on_fold is not None:

@@ -24,7 +24,14 @@ from models.bundle import (
     thresholds_at_precision,
 )
 from models.config import Config
-from models.dataset import Dataset, augmented, load_dataset, make_builder, transform
+from models.dataset import (
+    Dataset,
+    augmented,
+    learnable_rows,
+    load_dataset,
+    make_builder,
+    transform,
+)
 from models.evaluate import metrics, train_booster, training_set, training_weights
 from models.generalisation import Evaluation
 
@@ -34,7 +41,8 @@ def fit_bundle(data: Dataset, config: Config, features: list[str], params: dict,
     """Train on all rows and package the model with its calibration, operating curve,
     thresholds at the deployment prior and the training deciles for the drift check."""
     cfg = config.features
-    rows = np.flatnonzero(data.trainable)  # (sources with role evaluate are never trained on)
+    # (sources with role evaluate are never trained on; nor a format only one class comes in)
+    rows = learnable_rows(data, np.flatnonzero(data.trainable))
     builder = make_builder(cfg).fit(data.accounts.iloc[rows])
     X, at, _ = augmented(builder, data, cfg, rows, features)
     weight = training_weights(data, cfg, at, len(rows))

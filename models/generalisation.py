@@ -10,7 +10,8 @@ The measure of the model is how it scores collections it never saw (:mod:`models
   model never saw, shown in the release's format. Every row has the peer beside it (the
   BotometerLite-style random forest of :mod:`models.peer`, same folds, same rows), and for a
   release its recall at the threshold that reaches 90% precision at the deployment prior
-  (read off the pooled out-of-fold curve of all collections, the model's and the peer's own);
+  (read off the pooled out-of-fold curve of the other collections, the model's and the
+  peer's own);
 - **leave-one-group-out** (bot family, release; controls spread at random) and random
   stratified K-fold beside it, for contrast;
 - **what each collection adds** (``--ablation``, on by default here, not in training): for each
@@ -22,7 +23,7 @@ The measure of the model is how it scores collections it never saw (:mod:`models
 Training (``train.py``) runs the first two with its best parameters. This command runs them
 with the best parameters of a training run (``--params-from-run``) or with fixed defaults inside
 the config's search ranges, and logs a run tagged ``kind=generalisation``: the tables
-(``evaluation/loco.csv``, ``evaluation/grouped.csv``, ``evaluation/ablation.csv``) and metrics
+(``evaluation/loco.csv``, ``evaluation/per_group.json``, ``evaluation/ablation.csv``) and metrics
 with the names training logs.
 """
 
@@ -112,18 +113,18 @@ class Evaluation:
     random: pd.DataFrame | None
 
 
-def prepare_loco(data: Dataset, config: Config, features: list[str]) -> PreparedFolds:
+def prepare_loco(data: Dataset, config: Config) -> PreparedFolds:
     """The leave-one-collection-out folds, with the peer's frames when the peer is on."""
     folds = collection_folds(data, config.cv.control_folds, config.seed)
-    return PreparedFolds(data, folds, config, features, peer=config.peer.enabled)
+    return PreparedFolds(data, folds, config, peer=config.peer.enabled)
 
 
-def evaluate(data: Dataset, config: Config, features: list[str], params: dict, *,
+def evaluate(data: Dataset, config: Config, params: dict, *,
              loco: PreparedFolds | None = None, grouped: bool = True,
              random: bool = True) -> Evaluation:
     """Leave-one-collection-out with the peer (``loco``: folds already prepared, e.g. for
     tuning), then leave-one-group-out and random K-fold unless turned off."""
-    loco = loco or prepare_loco(data, config, features)
+    loco = loco or prepare_loco(data, config)
     threads = config.model.num_threads
     table, scores = loco.run(params, seed=config.seed, num_threads=threads)
     y, pooled = loco.pooled(scores)
@@ -138,11 +139,11 @@ def evaluate(data: Dataset, config: Config, features: list[str], params: dict, *
     if not data.trainable.all():  # the secondary scores are about the training data only
         data = data.subset(np.flatnonzero(data.trainable))
     if grouped:
-        folds = PreparedFolds(data, grouped_folds(data, config.seed), config, features)
+        folds = PreparedFolds(data, grouped_folds(data, config.seed), config)
         group_table = folds.run(params, seed=config.seed, num_threads=threads)[0]
     if random:
         folds = PreparedFolds(data, random_folds(data.labels, config.cv.random_folds,
-                                                 config.seed), config, features)
+                                                 config.seed), config)
         random_table = folds.run(params, seed=config.seed, num_threads=threads)[0]
     return Evaluation(side, y, pooled, peer_pooled, group_table, random_table)
 
@@ -152,10 +153,9 @@ def loco_table(loco: PreparedFolds, table: pd.DataFrame, scores: list[np.ndarray
                peer_scores: list[np.ndarray] | None, peer_pooled: np.ndarray | None,
                prior: float) -> pd.DataFrame:
     """One row per left-out collection: botsieve's and the peer's metrics side by side, and
-    for a takedown release the recall at each model's 90%-precision threshold (at ``prior``)."""
-    cut = threshold_at(operating_curve(pooled, y), RELEASE_PRECISION, prior)["threshold"]
-    peer_cut = (threshold_at(operating_curve(peer_pooled, y), RELEASE_PRECISION,
-                             prior)["threshold"] if peer_pooled is not None else None)
+    for a takedown release the recall at each model's 90%-precision threshold at ``prior``,
+    read off the pooled out-of-fold curve of the other folds (NaN where none reaches it)."""
+    sizes = np.cumsum([0, *(len(f.test) for f in loco.folds)])
     rows = []
     for i, fold in enumerate(loco.folds):
         yf = loco.labels[fold.test]
@@ -163,20 +163,27 @@ def loco_table(loco: PreparedFolds, table: pd.DataFrame, scores: list[np.ndarray
         row = {"collection": fold.name, "kind": "release" if release else "mixed",
                "positives": int(yf.sum()), "negatives": int((yf == 0).sum()),
                **{m: table.loc[i, m] for m in ("roc_auc", "pr_auc", "recall_at_p90")}}
-        row["recall_at_threshold"] = _recall(scores[i], yf, cut) if release else np.nan
+        others = np.r_[0:sizes[i], sizes[i + 1]:sizes[-1]]
+        row["recall_at_threshold"] = (_recall(scores[i], yf, y[others], pooled[others], prior)
+                                      if release else np.nan)
         if peer_table is not None:
             row.update({f"peer_{m}": peer_table.loc[i, m] for m in ("roc_auc", "pr_auc")})
-            row["peer_recall_at_threshold"] = (_recall(peer_scores[i], yf, peer_cut)
-                                               if release else np.nan)
+            row["peer_recall_at_threshold"] = (
+                _recall(peer_scores[i], yf, y[others], peer_pooled[others], prior)
+                if release else np.nan)
             row["roc_auc_lead"] = row["roc_auc"] - row["peer_roc_auc"]
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _recall(scores: np.ndarray, y: np.ndarray, threshold: float | None) -> float:
-    """Share of the positives at or above ``threshold`` (0 when no threshold was reached)."""
+def _recall(scores: np.ndarray, y: np.ndarray, y_other: np.ndarray, other: np.ndarray,
+            prior: float) -> float:
+    """Share of the positives of a fold at or above the threshold that reaches
+    :data:`RELEASE_PRECISION` at ``prior`` on the other folds' scores; NaN where none does."""
+    threshold = threshold_at(operating_curve(other, y_other), RELEASE_PRECISION,
+                             prior)["threshold"]
     if threshold is None:
-        return 0.0
+        return float("nan")
     return float((scores[y == 1] >= threshold).mean())
 
 
@@ -214,8 +221,8 @@ def summary_metrics(ev: Evaluation) -> dict[str, float]:
 
 # -- what each collection adds -----------------------------------------------------------------
 
-def ablation(data: Dataset, config: Config, features: list[str], params: dict,
-             base: pd.DataFrame) -> pd.DataFrame:
+def ablation(data: Dataset, config: Config, params: dict, base: pd.DataFrame
+             ) -> pd.DataFrame:
     """Leave-one-collection-out ROC-AUC of every collection (rows) trained on all other
     collections (column ``all``, from ``base``) and on all but one training collection (a
     column per collection left out of training too). Rows: collections; NaN where the row is
@@ -229,7 +236,7 @@ def ablation(data: Dataset, config: Config, features: list[str], params: dict,
         except ValueError as exc:  # e.g. no organic accounts left for the releases
             log.warning("without %s: %s", taken, exc)
             continue
-        prepared = PreparedFolds(rest, folds, config, features)
+        prepared = PreparedFolds(rest, folds, config)
         table = prepared.run(params, seed=config.seed, num_threads=config.model.num_threads)[0]
         out[f"without {taken}"] = table.set_index("fold")["roc_auc"]
         log.info("without %s: %.1f s", taken, time.perf_counter() - t0)
@@ -304,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
             params, run_tags, params_source = default_params(config), {}, "defaults"
         data = load_dataset(config)
         features = select_features(data, config.features).names
-        ev = evaluate(data, config, features, params)
+        ev = evaluate(data, config, params)
     except (ConfigError, SchemaError, ValueError, MlflowException) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -313,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
         log.warning("run %s was trained on data %s, these tables are %s: its parameters were "
                     "tuned on other data", args.params_from_run, run_tags["data_fingerprint"],
                     data_fp)
-    extra = None if args.no_ablation else ablation(data, config, features, params, ev.loco)
+    extra = None if args.no_ablation else ablation(data, config, params, ev.loco)
     summary = summary_metrics(ev)
     elapsed = time.perf_counter() - started
 

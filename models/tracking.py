@@ -19,6 +19,8 @@ import mlflow
 import numpy as np
 import pandas as pd
 from mlflow import MlflowClient
+from mlflow.models import ModelSignature
+from mlflow.types.schema import ParamSchema, ParamSpec
 
 from features.registry import BY_NAME
 from models import cohort_report, plots
@@ -122,8 +124,12 @@ def log_and_register(bundle_dir: Path, config, run, promote: bool) -> tuple[str,
     ``champion`` too when there is none yet or with ``promote``), save the runs view.
     Returns (version, the new version's own aliases)."""
     mlflow.log_artifacts(str(bundle_dir), "bundle")  # also inside the pyfunc model
+    # predict(..., params={"precision": 0.99, "prior": 0.01}): MLflow passes on only the
+    # params a signature declares (the input is any frame of canonical accounts)
+    signature = ModelSignature(inputs=None, params=ParamSchema(
+        [ParamSpec("precision", "double", None), ParamSpec("prior", "double", None)]))
     info = mlflow.pyfunc.log_model(
-        name="model", python_model=str(HERE / "pyfunc_entry.py"),
+        name="model", python_model=str(HERE / "pyfunc_entry.py"), signature=signature,
         artifacts={"bundle": str(bundle_dir)}, pip_requirements=PIP_REQUIREMENTS,
         code_paths=[str(HERE.parent / "features"), str(HERE)],
         registered_model_name=config.model.registered_name,

@@ -12,16 +12,21 @@ whose creation days are ``d_1..d_N`` (everything works on whole days; day-only d
 - ``c_k(d) = #{j : |d_j - d| <= k}``: accounts of the list created within ``k`` days of ``d``
   (the account itself included; ``k = 0`` is the same day).
 - Expected count: the list's own accounts in the months around ``d``, between ``G =
-  LOCAL_GAP`` and ``W = LOCAL_DAYS`` days before and after it (``a(d) = c_W(d) - c_G(d)``,
-  plus one so that an empty neighbourhood expects a little), scaled by the organic reference's
-  shape: ``e_k(d) = (a(d) + 1) * E_k(d) / (E_W(d) - E_G(d))``. ``E_k(d)`` is the share of
-  organic training accounts created within ``k`` days of ``d`` (:class:`CreationReference`,
-  smoothed, with a uniform floor; fitted on training rows only and stored with the model), so
-  the ratio of the two ``E`` says how much denser organic sign-ups were in the window than in
-  the months around it (Twitter's 2009 surge, a holiday). Organic sign-ups change slowly, so a
-  window that holds many more accounts than the months around it is a burst whatever the
-  list's era and size; the gap keeps a campaign that created its accounts over weeks out of
-  its own baseline.
+  LOCAL_GAP`` and ``W = LOCAL_DAYS`` days before and after it, cut to the days the list
+  covers (from its first to its last creation day): ``a(d)``, plus one so that an empty
+  neighbourhood expects a little; scaled by the organic reference's shape: ``e_k(d) = (a(d) +
+  1) * E_k(d) / A(d)``. ``E_k(d)`` is the share of organic training accounts created within
+  ``k`` days of ``d``, ``A(d)`` their share in the same months around it
+  (:class:`CreationReference`, smoothed, with a uniform floor; fitted on training rows only
+  and stored with the model), so the ratio says how much denser organic sign-ups were in the
+  window than in the months around it (Twitter's 2009 surge, a holiday). Organic sign-ups
+  change slowly, so a window that holds many more accounts than the months around it is a
+  burst whatever the list's era and size; the gap keeps a campaign that created its accounts
+  over weeks out of its own baseline. The cut to the list's days keeps a list's edge from
+  looking like a burst: a list of the accounts created since some date (or the later half of
+  a list ordered by id) has none before it, and its first months would otherwise be compared
+  with empty months. Where the list covers neither side (it spans less than about four
+  months around ``d``), there is nothing to judge a burst by, and the ratio is 1.
 - Certainty: ``L(c)``, the one-sided lower confidence bound (``CONFIDENCE``) of a Poisson count
   observed as ``c`` (Wilson-Hilferty: ``c * (1 - 1/(9c) - z / (3 sqrt(c)))^3``; 0 for small c).
 - Burst ratio: ``cohort_burst_ratio_kd = max(1, L(c_k(d)) / (m * e_k(d)))``, ``m =
@@ -108,12 +113,17 @@ class CreationReference:
 
     def expected_share(self, days: np.ndarray, k: int) -> np.ndarray:
         """``E_k(d)``: reference share of accounts created within ``k`` days of each day."""
+        return self.share_between(days - k, days + k)
+
+    def share_between(self, first: np.ndarray, last: np.ndarray) -> np.ndarray:
+        """Reference share of accounts created from day ``first`` to day ``last`` (both
+        included; 0 where ``last < first``)."""
         n = len(self.density_)
         before = self.uniform_weight / n  # before Twitter's launch: the floor
         after = float(self.density_[-365:].mean())  # after the reference: its last year
         cum = np.concatenate([[0.0], np.cumsum(self.density_)])
-        lo = days - k - self.start_day_
-        hi = days + k - self.start_day_ + 1
+        lo = first - self.start_day_
+        hi = np.maximum(last - self.start_day_ + 1, lo)
         lo_c = np.clip(lo, 0, n)
         hi_c = np.clip(hi, 0, n)
         inside = cum[hi_c] - cum[lo_c]
@@ -198,18 +208,30 @@ class CohortCounter:
             self._tables = (lo, np.cumsum(hist))
         return self._tables
 
+    def span(self) -> tuple[int, int] | None:
+        """(first, last) creation day of the population, None when it is empty."""
+        at = np.flatnonzero(self.counts)
+        return (self.first + int(at[0]), self.first + int(at[-1])) if len(at) else None
+
     def window_counts(self, days: np.ndarray, k: int) -> np.ndarray:
         """``c_k(d)`` for each day (NaN where the day is missing, i.e. -1)."""
+        return self.counts_between(days, days - k, days + k)
+
+    def counts_between(self, days: np.ndarray, first: np.ndarray, last: np.ndarray
+                       ) -> np.ndarray:
+        """Accounts created from day ``first`` to day ``last`` (both included; none where
+        ``last < first``), for each of ``days`` (NaN where the day is missing, i.e. -1).
+        The days must lie within ``LOCAL_DAYS`` of the population's."""
         out = np.full(len(days), np.nan)
         ok = days >= 0
         if not self.n or not ok.any():
             return out
         lo, cum = self._cumulative()
-        d = days[ok]
-        upper = np.clip(d + k - lo, 0, len(cum) - 1)
-        lower = np.clip(d - k - 1 - lo, 0, len(cum) - 1)
-        out[ok] = cum[upper] - cum[lower]
+        upper = np.clip(last[ok] - lo, 0, len(cum) - 1)
+        lower = np.clip(first[ok] - 1 - lo, 0, len(cum) - 1)
+        out[ok] = np.where(upper > lower, cum[upper] - cum[lower], 0)
         return out
+
 
 def cohort_block(created_at: pd.Series, counter: CohortCounter, reference: CreationReference,
                  names: list[str] | None = None) -> dict[str, np.ndarray]:
@@ -246,16 +268,26 @@ def poisson_lower_bound(count: np.ndarray) -> np.ndarray:
 
 def expected_counts(days: np.ndarray, k: int, counter: CohortCounter,
                     reference: CreationReference) -> np.ndarray:
-    """``e_k(d)``: the accounts the list's own months around each day (60 to 180 days away,
-    plus one) and the organic reference's shape expect within ``k`` days of it."""
-    around = counter.window_counts(days, LOCAL_DAYS) - counter.window_counts(days, LOCAL_GAP)
-    organic_around = (reference.expected_share(days, LOCAL_DAYS)
-                      - reference.expected_share(days, LOCAL_GAP))
-    flat = (2 * k + 1) / (2 * (LOCAL_DAYS - LOCAL_GAP))  # (a reference empty around the day)
+    """``e_k(d)``: the accounts within ``k`` days of each day that the list's own months
+    around it (60 to 180 days before and after, cut to the days the list covers, plus one)
+    lead one to expect, scaled by the organic reference's shape; infinite where the list
+    covers neither side (no neighbourhood: no burst can be told)."""
+    span = counter.span()
+    if span is None:
+        return np.full(len(days), np.inf)
+    around = np.zeros(len(days))
+    organic_around = np.zeros(len(days))
+    covered_days = np.zeros(len(days))
+    for first, last in ((np.maximum(days - LOCAL_DAYS, span[0]), days - LOCAL_GAP - 1),
+                        (days + LOCAL_GAP + 1, np.minimum(days + LOCAL_DAYS, span[1]))):
+        around += np.nan_to_num(counter.counts_between(days, first, last))
+        organic_around += reference.share_between(first, last)
+        covered_days += np.clip(last - first + 1, 0, None)
     with np.errstate(divide="ignore", invalid="ignore"):
-        shape = np.where(organic_around > 0,
-                         reference.expected_share(days, k) / organic_around, flat)
-    return (around + 1) * shape
+        # (a reference empty around the day: as flat as the days counted)
+        shape = np.where(organic_around > 0, reference.expected_share(days, k) / organic_around,
+                         (2 * k + 1) / covered_days)
+    return np.where(covered_days > 0, (around + 1) * shape, np.inf)
 
 
 def _cohort_of_days(days: np.ndarray, counter: CohortCounter,

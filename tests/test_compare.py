@@ -126,7 +126,8 @@ def champion(store: Store) -> int:
 
 def expected_table(store: Store, config: str) -> pd.DataFrame:
     """The comparison of v1 and v2 computed here: sets built by hand, scores from Bundle.score
-    (calibrated) and the booster (raw), metrics from scikit-learn."""
+    (calibrated, at the model's out-of-fold mix) and the booster (raw), metrics from
+    scikit-learn."""
     cfg = load_config(config)
     data = load_dataset(cfg)
     acc, y = data.accounts, data.labels
@@ -138,7 +139,9 @@ def expected_table(store: Store, config: str) -> pd.DataFrame:
     rows = []
     for version in (1, 2):
         bundle = load_model(f"models:/botsieve/{version}", store.uri)
-        prob = bundle.score(acc, cadence=data.cadence, reasons="none")["bot_probability"]
+        mix = bundle.contract["calibrator"]["train_prior"]
+        prob = bundle.score(acc, cadence=data.cadence, prior=mix,
+                            reasons="none")["bot_probability"]
         raw = bundle.booster.predict(bundle.features_of(acc, cadence=data.cadence))
         for name, mask in sets.items():
             prec, rec, _ = precision_recall_curve(y[mask], raw[mask])

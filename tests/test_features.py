@@ -110,9 +110,9 @@ def test_bigram_model_hand_computed_and_json_round_trip():
 
 def test_cohort_burst_ratio_hand_computed():
     """40 accounts on one day among one a week over a year, under a uniform reference: the
-    window's count, the list's own expectation from the months around (60 to 180 days away,
-    plus one) shaped by the reference, the 99.9% lower bound, twice the expectation; an account
-    away from the burst stays at 1."""
+    window's count, the list's own expectation from the months around (60 to 180 days before
+    and after, plus one) shaped by the reference, the 99.9% lower bound, twice the expectation;
+    an account away from the burst stays at 1."""
     weekly = pd.date_range("2019-07-01", "2020-06-29", freq="7D", tz="UTC")
     burst = pd.Series(pd.to_datetime(["2020-01-01"] * 40, utc=True))
     created = pd.concat([pd.Series(weekly), burst], ignore_index=True)
@@ -122,7 +122,8 @@ def test_cohort_burst_ratio_hand_computed():
     at = len(weekly)  # the first burst account
     # +-3 days of 2020-01-01: the 40 accounts and the weekly one of 2019-12-30 (a Monday)
     c3 = 41
-    # the months around: 60 to 180 days before and after (the weekly accounts only)
+    # the months around: 60 to 180 days before and after (the weekly accounts only; the list
+    # covers both sides to their ends, 2019-07-01 to 2020-06-29)
     around = int((((created >= "2019-07-05") & (created < "2019-11-02"))
                   | ((created > "2020-03-01") & (created <= "2020-06-29"))).sum())
     # the reference is uniform: the window's share of it over the months' share is 7 / 240
@@ -136,15 +137,18 @@ def test_cohort_burst_ratio_hand_computed():
 
 def test_cohort_ratio_of_an_organic_list_is_one_alone_in_halves_and_pooled():
     """An organic list (sign-ups spread like the reference) shows no burst whatever its size
-    or company; a farm created within days shows one in any list that holds it."""
+    or company, nor when it is cut by creation date (a list ordered by id, in halves: each
+    half's edge has no accounts on one side); a farm created within days shows one in any list
+    that holds it."""
     rng = np.random.default_rng(0)
     start = pd.Timestamp("2012-01-01", tz="UTC")
     organic = pd.Series(start + pd.to_timedelta(rng.integers(0, 6 * 365, 6000), unit="D"))
     ref = CreationReference().fit(organic.iloc[::2])
     farm = pd.Series(pd.Timestamp("2016-05-10", tz="UTC")
                      + pd.to_timedelta(rng.integers(0, 5, 300), unit="D"))
+    by_date = organic.sort_values(ignore_index=True)
     for population in (organic, organic.iloc[:3000], organic.iloc[3000:],
-                       organic.iloc[:20]):
+                       organic.iloc[:20], by_date.iloc[:3000], by_date.iloc[3000:]):
         out = cohort_block(population, CohortCounter().add(population), ref)
         for name, values in out.items():  # (the reference's own noise: a few at 1.2 at most)
             assert (values == 1.0).mean() > 0.99 and values.max() < 1.25, (name, len(population))
@@ -187,9 +191,15 @@ def test_cohort_single_account_is_no_burst_and_day_only_is_the_same():
     ten = pd.Series(pd.to_datetime(["2013-06-01"] * 10, utc=True))  # no organic sign-ups near
     assert cohort_block(day_only, CohortCounter().add(day_only), ref)["cohort_burst_ratio_3d"][
         0] == out["cohort_burst_ratio_3d"][0]
-    # ten on one day where the reference expects none: certain, far above twice the floor
+    # ten on one day where the reference expects none, in a list with a few accounts in the
+    # months around: certain, far above twice the floor
+    monthly = pd.Series(pd.date_range("2012-06-01", "2014-06-01", freq="30D", tz="UTC"))
+    listed = pd.concat([ten, monthly], ignore_index=True)
+    assert cohort_block(listed, CohortCounter().add(listed), ref)[
+        "cohort_burst_ratio_same_day"][0] > 1
+    # the same ten alone: the list covers no months around them, nothing to judge a burst by
     assert cohort_block(ten, CohortCounter().add(ten), ref)["cohort_burst_ratio_same_day"][
-        0] > 1
+        0] == 1
 
 
 def test_cadence_hand_computed():

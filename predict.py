@@ -21,9 +21,8 @@ import dataclasses
 import logging
 import os
 import resource
-import shutil
+import signal
 import sys
-import tempfile
 import time
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -36,12 +35,13 @@ import pyarrow.parquet as pq
 from features.cadence import compute_cadence
 from features.cohort import CohortCounter, bursts_of
 from features.schema import REJECT_DTYPES, SchemaError, make_rejects
-from features.sources import FORMATS, ReadOptions, iter_read
+from features.sources import FORMATS, ReadOptions, expand_paths, iter_read
 from features.sources.common import ProcessMapper
 from models.bundle import Bundle, BundleError, score_in_worker
 from models.drift import DriftMonitor
 from models.duplicates import IdFingerprints, find_repeated
 from models.native import openmp_started
+from models.outputs import Outputs
 
 log = logging.getLogger("botsieve.predict")
 
@@ -168,20 +168,11 @@ class _LogProgress:
 
 
 class ScoresWriter:
-    """Writes scores chunk by chunk to a temporary file, renamed into place by ``commit``."""
+    """Writes scores chunk by chunk to the run's staged scores file (models.outputs lands it)."""
 
-    def __init__(self, path: str) -> None:
-        self.path = Path(path)
-        self.parquet = self.path.suffix.lower() == ".parquet"
-        if not self.parquet and self.path.suffix.lower() != ".csv":
-            raise ValueError(f"{path}: the scores file must end in .csv or .parquet")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-        os.close(fd)
-        self.tmp = Path(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(self.tmp, 0o666 & ~umask)  # mkstemp makes 0600; a scores file is shared
+    def __init__(self, path: Path, *, parquet: bool) -> None:
+        self.path = path
+        self.parquet = parquet
         self.writer = None
         self.first = True
 
@@ -190,27 +181,23 @@ class ScoresWriter:
             table = pa.Table.from_pandas(frame, preserve_index=False)
             if self.writer is None:  # dictionaries only where values repeat (the ids and
                 # probabilities are mostly distinct: encoding them would cost 3/4 of the write)
-                self.writer = pq.ParquetWriter(self.tmp, table.schema,
+                self.writer = pq.ParquetWriter(self.path, table.schema,
                                                use_dictionary=["reasons", "model_version"])
             self.writer.write_table(table)
         else:
-            frame.to_csv(self.tmp, mode="w" if self.first else "a", header=self.first,
+            frame.to_csv(self.path, mode="w" if self.first else "a", header=self.first,
                          index=False)
         self.first = False
 
-    def commit(self) -> None:
+    def close(self) -> None:
+        """Finish the file (a list with no account scored still gets the header)."""
         if self.parquet:
             if self.writer is None:
                 self.write(pd.DataFrame({c: pd.Series(dtype="object") for c in OUTPUT_COLUMNS}))
             self.writer.close()
+            self.writer = None
         elif self.first:
-            pd.DataFrame(columns=OUTPUT_COLUMNS).to_csv(self.tmp, index=False)
-        os.replace(self.tmp, self.path)
-
-    def abort(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-        self.tmp.unlink(missing_ok=True)
+            pd.DataFrame(columns=OUTPUT_COLUMNS).to_csv(self.path, index=False)
 
 
 class StagedAccounts:
@@ -371,7 +358,7 @@ class _SeqCursor:
 class RejectsFile:
     """The rejects, appended to a CSV as they come (a large bad input costs no memory)."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = path
         self.n = 0
         pd.DataFrame(columns=list(REJECT_DTYPES)).to_csv(path, index=False)
@@ -454,12 +441,21 @@ def main(argv: list[str] | None = None) -> int:
         log.info("no fork on this system: CSV files are parsed and scored in this process")
         args.workers = 0
     score_in_workers = not openmp_started()
+    # SIGTERM (a scheduler's stop, `kill`) and SIGHUP (a closed terminal) end the run as
+    # Ctrl-C does: its temporary files are removed and its workers stopped on the way out
+    handlers = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
     mapper = ProcessMapper(args.workers) if args.workers else None
     try:
         return _score(args, mapper, score_in_workers)
     finally:
         if mapper is not None:
             mapper.close()
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+
+
+def _stop(signum: int, frame) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _score(args: argparse.Namespace, mapper: ProcessMapper | None, score_in_workers: bool
@@ -484,15 +480,14 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None, score_in_work
 
     writer = None
     try:
-        tmp_parent = args.tmp_dir or str(Path(args.output).resolve().parent)
-        Path(tmp_parent).mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix=".botsieve-", dir=tmp_parent) as tmp:
+        inputs = expand_paths(args.inputs) + (expand_paths(args.posts) if args.posts else [])
+        with Outputs(args.output, inputs) as outputs, outputs.tmp_dir(args.tmp_dir) as tmp:
             # -- pass 1: parse once; keep row features, learn the population -------------------
             population = CohortCounter()
             per_source: dict[str, CohortCounter] = {}
             staged = StagedAccounts(os.path.join(tmp, "staged.arrow"), args.chunksize)
             posts_files: list[str] = []
-            rejects = RejectsFile(os.path.join(tmp, "rejects.csv"))
+            rejects = RejectsFile(outputs.stage(outputs.rejects))
             started = time.perf_counter()
 
             def count(keys: pd.DataFrame, sign: int = 1) -> None:
@@ -550,7 +545,8 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None, score_in_work
             started = time.perf_counter()
 
             # -- pass 2: finish the vectors and score, chunk by chunk --------------------------
-            writer = ScoresWriter(args.output)
+            writer = ScoresWriter(outputs.stage(outputs.scores),
+                                  parquet=outputs.scores.suffix.lower() == ".parquet")
             summary = ScoreSummary()
             monitor = (DriftMonitor(bundle.contract["drift_reference"])
                        if "drift_reference" in bundle.contract else None)
@@ -626,31 +622,26 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None, score_in_work
                 close_workers(mapper)
             log.info("pass 2: %d accounts scored in %.1f s; %s", summary.n,
                      time.perf_counter() - started, memory_note())
-            rejects_path = Path(args.output).with_name(Path(args.output).stem + ".rejects.csv")
-            shutil.move(rejects.path, rejects_path)
+            writer.close()
             if monitor is not None and monitor.n:
                 drift_table = monitor.table()
-                drift_path = Path(args.output).with_name(Path(args.output).stem + ".drift.csv")
-                drift_table.to_csv(drift_path, index=False)
+                drift_table.to_csv(outputs.stage(outputs.drift), index=False)
                 drifted = drift_table[drift_table["psi"] > args.drift_threshold]
                 if len(drifted):
                     log.warning("drift: %d feature(s) with PSI > %.2f against the training "
                                 "data: %s (table: %s)", len(drifted), args.drift_threshold,
                                 ", ".join(f"{r.feature}={r.psi:.2f}"
-                                          for r in drifted.itertuples()), drift_path)
-            writer.commit()
+                                          for r in drifted.itertuples()), outputs.drift)
+            outputs.commit()
     except (SchemaError, BundleError, ValueError, BrokenProcessPool) as exc:
-        if writer is not None:
-            writer.abort()
         print(f"error: {exc}", file=sys.stderr)  # (a worker killed, e.g. out of memory)
         return 2
-    except BaseException:
-        if writer is not None:
-            writer.abort()
-        raise
+    finally:
+        if writer is not None and writer.writer is not None:
+            writer.writer.close()  # (its file is gone already, with the run's other files)
 
     print(f"read {summary.n + rejects.n:,} rows: scored {summary.n:,} accounts, rejected "
-          f"{rejects.n:,} (reasons in {rejects_path})")
+          f"{rejects.n:,} (reasons in {outputs.rejects})")
     if summary.n:
         print(summary.describe())
         print(describe_bursts(bursts_of(population, bundle.builder.reference_)))

@@ -168,7 +168,7 @@ class ProcessMapper:
         self.workers = workers
         self.ahead = 2 * workers  # chunks in flight: memory stays a few chunks
         self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                        initializer=_start_worker)
+                                        initializer=_start_worker, initargs=(os.getpid(),))
         # the first task forks every worker (a fork pool starts them all at once); no need to
         # wait for it
         self.pool.submit(_worker_ready, 0)
@@ -219,10 +219,20 @@ class ProcessMapper:
         self.close()
 
 
-def _start_worker() -> None:
+def _start_worker(parent: int) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the caller stops the workers
+    # and when the caller dies without stopping them (SIGKILL, out of memory), Linux kills
+    # them too, instead of leaving them orphaned
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # (not Linux)
+        return
+    if os.getppid() != parent:  # the caller died before the line above
+        os._exit(1)
 
 
 def _worker_ready(_: int) -> int:

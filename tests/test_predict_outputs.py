@@ -1,0 +1,208 @@
+"""predict.py's outputs: never over an input, landed together or not at all, one run at a time,
+nothing left behind by a run that was stopped or killed (models/outputs.py)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import psutil
+import pytest
+from conftest import ROOT
+
+import predict
+from models.config import load_config
+from models.dataset import load_dataset, select_features
+from models.drift import DriftMonitor
+from models.fit import fit_bundle
+from models.generalisation import default_params, evaluate
+from models.outputs import Outputs, clear_stale
+
+SAMPLE_INPUTS = [str(ROOT / "sample_data" / d) for d in ("release", "release_b", "controls")]
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory) -> str:
+    """A bundle directory: the sample config's model with fixed parameters."""
+    config = load_config(ROOT / "configs" / "default.yaml")
+    data = load_dataset(config)
+    params = default_params(config)
+    ev = evaluate(data, config, params, grouped=False, random=False)
+    bundle = fit_bundle(data, config, select_features(data, config.features).names, params,
+                        ev, model_version="test", training={})
+    return str(bundle.save(tmp_path_factory.mktemp("model") / "bundle"))
+
+
+def flat_csv(path: Path, n: int, seed: int = 0) -> Path:
+    """``n`` accounts in the flat v1.1 CSV layout."""
+    rng = np.random.default_rng(seed)
+    created = pd.Timestamp("2012-01-01", tz="UTC") + pd.to_timedelta(
+        rng.integers(0, 3000 * 86400, n), unit="s")
+    pd.DataFrame({
+        "id": np.arange(n) + 10_000_000, "screen_name": [f"user{i}" for i in range(n)],
+        "followers_count": rng.integers(0, 5000, n), "friends_count": rng.integers(0, 3000, n),
+        "statuses_count": rng.integers(0, 20000, n),
+        "created_at": created.strftime("%a %b %d %H:%M:%S +0000 %Y"),
+        "crawled_at": "2021-01-01 00:00:00"}).to_csv(path, index=False)
+    return path
+
+
+def score(model: str, out: Path, *inputs: str, extra: tuple[str, ...] = ()) -> int:
+    return predict.main(["--model", model, "--output", str(out), "--reasons", "none",
+                         "--workers", "0", *extra, *inputs])
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+def test_an_output_that_is_an_input_is_refused_and_the_input_kept(model, tmp_path, capsys):
+    data = flat_csv(tmp_path / "x.csv", 50)
+    before = data.read_bytes()
+    assert score(model, data, str(data)) == 2
+    assert "is the input" in capsys.readouterr().err
+    # the rejects of --output scores.csv would be written over an input of that name
+    named = flat_csv(tmp_path / "scores.rejects.csv", 50)
+    named_before = named.read_bytes()
+    assert score(model, tmp_path / "scores.csv", str(named)) == 2
+    err = capsys.readouterr().err
+    assert "rejects file of --output" in err and "scores.rejects.csv" in err
+    assert data.read_bytes() == before and named.read_bytes() == named_before
+    assert not (tmp_path / "scores.csv").exists() and leftovers(tmp_path) == []
+
+
+def test_a_failure_after_the_rejects_leaves_the_previous_set_untouched(model, tmp_path,
+                                                                         monkeypatch):
+    out = tmp_path / "scores.csv"
+    assert score(model, out, *SAMPLE_INPUTS) == 0
+    files = {p: p.read_bytes() for p in (out, tmp_path / "scores.rejects.csv",
+                                         tmp_path / "scores.drift.csv")}
+    (tmp_path / "in").mkdir()
+    other = flat_csv(tmp_path / "in" / "other.csv", 200)
+    with other.open("a") as f:  # a reject: the new rejects file differs from the old one
+        f.write("99,bad,-5,10,3,Tue Jun 11 11:20:35 +0000 2013,2021-01-01 00:00:00\n")
+
+    def broken(self):
+        raise ValueError("drift table failed")
+
+    monkeypatch.setattr(DriftMonitor, "table", broken)  # after every score and reject
+    assert score(model, out, str(other)) == 2
+    for path, content in files.items():
+        assert path.read_bytes() == content, path
+    assert leftovers(tmp_path) == []
+
+
+def test_an_old_drift_table_is_removed_when_the_new_run_has_none(model, tmp_path):
+    out = tmp_path / "scores.csv"
+    assert score(model, out, *SAMPLE_INPUTS) == 0
+    assert (tmp_path / "scores.drift.csv").exists()
+    from models.bundle import Bundle
+
+    bundle = Bundle.load(model)
+    bundle.contract.pop("drift_reference")
+    plain = str(bundle.save(tmp_path / "no_drift"))
+    assert score(plain, out, *SAMPLE_INPUTS) == 0
+    assert not (tmp_path / "scores.drift.csv").exists()
+    assert (tmp_path / "scores.rejects.csv").exists()
+
+
+def test_a_second_run_on_the_same_output_is_refused(model, tmp_path, capsys):
+    out = tmp_path / "scores.csv"
+    with Outputs(out, []):  # as if another run were writing it
+        assert score(model, out, *SAMPLE_INPUTS) == 2
+    assert "another botsieve run" in capsys.readouterr().err
+    assert not out.exists()
+    assert score(model, out, *SAMPLE_INPUTS) == 0  # the lock is gone with the run
+    assert leftovers(tmp_path) == []
+
+
+def test_an_output_or_tmp_dir_under_a_regular_file_is_a_named_error(model, tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert score(model, blocker / "scores.csv", *SAMPLE_INPUTS) == 2
+    assert f"{blocker}" in capsys.readouterr().err
+    assert score(model, tmp_path / "scores.csv", *SAMPLE_INPUTS,
+                 extra=("--tmp-dir", str(blocker / "tmp"))) == 2
+    assert "--tmp-dir" in capsys.readouterr().err
+    assert not (tmp_path / "scores.csv").exists()
+
+
+def test_stale_files_of_a_dead_run_are_cleared_and_a_live_runs_kept(tmp_path):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale_dir = tmp_path / f".botsieve-{dead.pid}-abc"
+    stale_dir.mkdir()
+    (stale_dir / "staged.arrow").write_bytes(b"x" * 100)
+    stale_file = tmp_path / f".scores.csv.botsieve-{dead.pid}-xyz.tmp"
+    stale_file.write_text("partial")
+    live = tmp_path / f".botsieve-{os.getppid()}-abc"  # (pytest's parent: alive)
+    live.mkdir()
+    user = tmp_path / ".botsieve-notes"  # not a run's (no process id): never touched
+    user.write_text("mine")
+    assert sorted(p.name for p in clear_stale(tmp_path)) == sorted([stale_dir.name,
+                                                                     stale_file.name])
+    assert live.exists() and user.exists() and not stale_dir.exists()
+
+
+def _run_until_staging(model: str, out: Path, data: Path) -> tuple[subprocess.Popen, list[int]]:
+    """predict.py in a process of its own with two workers, stopped once it stages rows;
+    returns it and its workers' process ids."""
+    env = {**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true"}
+    proc = subprocess.Popen([sys.executable, str(ROOT / "predict.py"), "--model", model,
+                             "--output", str(out), "--workers", "2", "--chunksize", "20000",
+                             "--reasons", "all", str(data)], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        staged = list(out.parent.glob(".botsieve-*/staged.arrow"))
+        if staged and staged[0].stat().st_size > 0:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+    workers = [c.pid for c in psutil.Process(proc.pid).children(recursive=True)]
+    assert len(workers) >= 2
+    return proc, workers
+
+
+def _gone(pids: list[int], within: float = 10.0) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        alive = [p for p in pids if psutil.pid_exists(p)
+                 and psutil.Process(p).status() != psutil.STATUS_ZOMBIE]
+        if not alive:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.fixture(scope="module")
+def big_input(tmp_path_factory) -> Path:
+    return flat_csv(tmp_path_factory.mktemp("big") / "accounts.csv", 300_000)
+
+
+def test_sigterm_mid_run_leaves_nothing_and_stops_the_workers(model, tmp_path, big_input):
+    out = tmp_path / "scores.csv"
+    proc, workers = _run_until_staging(model, out, big_input)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(60) == 128 + signal.SIGTERM
+    assert _gone(workers)
+    assert leftovers(tmp_path) == [] and not out.exists()
+
+
+def test_sigkill_mid_run_the_workers_die_and_the_next_run_clears_its_files(model, tmp_path,
+                                                                           big_input):
+    out = tmp_path / "scores.csv"
+    proc, workers = _run_until_staging(model, out, big_input)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(60)
+    assert _gone(workers)  # the kernel stops them with their parent
+    assert any(name.startswith(".botsieve-") for name in leftovers(tmp_path))
+    assert not out.exists()
+    assert score(model, out, *SAMPLE_INPUTS) == 0
+    assert leftovers(tmp_path) == []

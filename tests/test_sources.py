@@ -639,3 +639,44 @@ def test_a_byte_order_mark_read_in_another_encoding_is_named(tmp_path):
     path.write_bytes(b"\xef\xbb\xbfid,screen_name,followers_count,friends_count\n1,a,1,2\n")
     with pytest.raises(SchemaError, match="starts with a UTF-8 byte order mark"):
         read_files([str(path)], fmt="flat_csv", options=ReadOptions(encoding="latin-1"))
+
+
+# --- impossible dates -------------------------------------------------------------------------
+
+
+def test_impossible_dates_are_rejects_with_their_reason_and_epoch_seconds_are_seconds(tmp_path):
+    path = tmp_path / "users.csv"
+    path.write_text(
+        "id,screen_name,followers_count,friends_count,created_at,crawled_at\n"
+        "1,a,1,1,2099-01-01 00:00:00,\n"  # creation in the future (no crawl time)
+        "2,b,1,1,0001-01-01 00:00:00,2015-01-01 00:00:00\n"  # a placeholder
+        "3,c,1,1,1370949635,2015-01-01 00:00:00\n"  # epoch seconds: 2013-06-11
+        "4,d,1,1,1370949635000L,2015-01-01 00:00:00\n"  # the same in milliseconds
+        "5,e,1,1,2013-06-11 11:20:35,2012-01-01 00:00:00\n"  # observed before creation
+        "6,f,1,1,2013-06-11 11:20:35,2999-01-01 00:00:00\n"  # observed in the future
+        "7,g,1,1,100000000,2015-01-01 00:00:00\n")  # epoch seconds of 1973
+    res = read_files([str(path)])
+    acc = by_id(res.accounts)
+    assert sorted(acc.index) == ["3", "4"]
+    assert acc.loc["3", "created_at"] == acc.loc["4", "created_at"] == ts("2013-06-11 11:20:35")
+    reasons = res.rejects.set_index("row")
+    assert len(res.rejects) == 5 and (res.rejects["file"] == str(path)).all()
+    assert reasons.loc[1, "reason"] == "created_at 2099-01-01 is in the future"
+    assert reasons.loc[2, "reason"] == "created_at 0001-01-01 is before 2006, when Twitter began"
+    assert "negative account age" in reasons.loc[5, "reason"]
+    assert reasons.loc[6, "reason"] == "observed_at 2999-01-01 is in the future"
+    assert reasons.loc[7, "reason"] == "created_at 1973-03-03 is before 2006, when Twitter began"
+
+
+def test_an_io_tweet_dated_2099_is_a_reject_not_the_release_observation_time(tmp_path):
+    users, tweets = tmp_path / "io_users.csv", tmp_path / "io_tweets.csv"
+    users.write_bytes(Path(fixture("io_users.csv")).read_bytes())
+    lines = Path(fixture("io_tweets.csv")).read_text().splitlines()
+    lines.append(lines[-1].replace('"9003"', '"9004"').replace("2020-07-20 16:45",
+                                                               "2099-07-20 16:45"))
+    tweets.write_text("\n".join(lines) + "\n")
+    res = read_files([str(users), str(tweets)])
+    assert (res.accounts["observed_at"] == ts("2020-07-20 16:45")).all()  # the last real one
+    assert "9004" not in set(res.posts["post_id"])
+    bad = res.rejects[res.rejects["file"] == str(tweets)]
+    assert bad["reason"].tolist() == ["created_at 2099-07-20 is in the future"]

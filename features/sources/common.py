@@ -54,7 +54,9 @@ PROFILE_TEXT = frozenset({"description", "location", "url"})
 
 #: Twitter API v1.1 timestamp, e.g. ``Tue Jun 11 11:20:35 +0000 2013``.
 TWITTER_TIME = "%a %b %d %H:%M:%S %z %Y"
-_EPOCH_MS = re.compile(r"^\d{9,13}L?$")
+#: An epoch time: 9 or 10 digits are seconds (2001 to 2286), 12 or 13 milliseconds, with an
+#: optional trailing ``L`` (cresci-2017 writes Java longs: ``1183552203000L``).
+_EPOCH = re.compile(r"^(?:\d{9,10}|\d{12,13})L?$")
 _MISSING_ARROW = pa.array(sorted(MISSING_STRINGS), pa.large_string())
 _TRUE_ARROW = pa.array(sorted(TRUE_STRINGS), pa.large_string())
 _FALSE_ARROW = pa.array(sorted(FALSE_STRINGS), pa.large_string())
@@ -494,9 +496,10 @@ def timestamp(
 ) -> pd.Series:
     """Parse timestamps to UTC, trying ``formats`` in turn on the values not yet parsed.
 
-    A format is a strftime pattern, ``iso`` (ISO 8601, any offset), or ``epoch_ms`` (milliseconds
-    since 1970, optionally with a trailing ``L`` as in cresci-2017). Values without an offset are
-    read in ``tz``. A non-empty value no format parses is a row error.
+    A format is a strftime pattern, ``iso`` (ISO 8601, any offset), or ``epoch`` (seconds since
+    1970 when 9 or 10 digits, milliseconds when 12 or 13, optionally with a trailing ``L`` as in
+    cresci-2017: ``1370949635`` and ``1370949635000L`` are the same time). Values without an
+    offset are read in ``tz``. A non-empty value no format parses is a row error.
     """
     s = _clean(raw)
     text = _arrow_text(s)
@@ -529,10 +532,13 @@ def _parse_values(s: pd.Series, formats: tuple[str, ...], tz: str
         if not todo.any():
             break
         vals = s[todo]
-        if fmt == "epoch_ms":
-            m = vals.str.fullmatch(_EPOCH_MS.pattern).fillna(False).astype(bool)
-            num = pd.to_numeric(vals[m].str.rstrip("L"), errors="coerce")
-            parsed = pd.to_datetime(num, unit="ms", utc=True)
+        if fmt == "epoch":
+            m = vals.str.fullmatch(_EPOCH.pattern).fillna(False).astype(bool)
+            digits = vals[m].str.rstrip("L")
+            num = pd.to_numeric(digits, errors="coerce")
+            seconds = (digits.str.len() <= 10).to_numpy()
+            parsed = pd.to_datetime(np.where(seconds, num * 1000, num), unit="ms", utc=True)
+            parsed = pd.Series(parsed, index=digits.index)
         else:
             parsed = _parse_format(vals, fmt, tz)
         parsed = parsed.dropna()

@@ -680,3 +680,32 @@ def test_an_io_tweet_dated_2099_is_a_reject_not_the_release_observation_time(tmp
     assert "9004" not in set(res.posts["post_id"])
     bad = res.rejects[res.rejects["file"] == str(tweets)]
     assert bad["reason"].tolist() == ["created_at 2099-07-20 is in the future"]
+
+
+# --- hostile JSON -----------------------------------------------------------------------------
+
+
+def test_json_nested_deeper_than_any_record_is_refused_not_read(tmp_path):
+    """200 KB of brackets once took over 20 GB; in JSON Lines a RecursionError traceback."""
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(SchemaError, match=r"deep\.json: record 1 nests deeper than 64 levels"):
+        read_files([str(deep)], fmt="api_v1")
+    first = Path(fixture("v1_users.jsonl")).read_text().splitlines()[0]
+    lines = tmp_path / "deep.jsonl"
+    lines.write_text(first + "\n" + '{"a":' + "[" * 100_000 + "]" * 100_000 + "}\n"
+                     + '{"a":' + "[" * 70 + "]" * 70 + "}\n")  # below the recursion limit
+    res = read_files([str(lines)], fmt="api_v1")
+    assert len(res.accounts) == 1
+    assert res.rejects["row"].tolist() == [2, 3]
+    assert (res.rejects["reason"] == "record nests deeper than 64 levels").all()
+
+
+def test_one_pretty_printed_user_object_is_one_account(tmp_path):
+    rec = json.loads(Path(fixture("v1_users.json")).read_text())[0]
+    path = tmp_path / "user.json"
+    path.write_text(json.dumps(rec, indent=2))
+    for fmt in ("api_v1", "auto"):
+        res = read_files([str(path)], fmt=fmt)
+        assert res.format == "api_v1" and len(res.accounts) == 1 and res.rejects.empty
+        assert res.accounts["account_id"].iloc[0] == str(rec["id_str"])

@@ -709,3 +709,35 @@ def test_one_pretty_printed_user_object_is_one_account(tmp_path):
         res = read_files([str(path)], fmt=fmt)
         assert res.format == "api_v1" and len(res.accounts) == 1 and res.rejects.empty
         assert res.accounts["account_id"].iloc[0] == str(rec["id_str"])
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("timezone: Mars/Olympus", "unknown time zone 'Mars/Olympus'"),
+    ("delimiter: ';;'", "the delimiter must be one character"),
+    ("date_format: DD/MM/YYYY", "neither a strftime pattern"),
+])
+def test_a_mapping_with_an_impossible_setting_is_a_named_error(tmp_path, line, message):
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(Path(fixture("mapped_latin1.yaml")).read_text()
+                       .replace('date_format: "%m/%d/%Y %H:%M"\n', "") + line + "\n")
+    with pytest.raises(SchemaError, match=rf"m\.yaml: invalid mapping.*{message}"):
+        read_files([fixture("mapped_latin1.csv")], options=ReadOptions(mapping=str(mapping)))
+
+
+@pytest.mark.parametrize("cut", ["truncated", "damaged"])
+def test_a_truncated_or_damaged_zip_is_a_named_error(tmp_path, cut):
+    data = bytearray(Path(fixture("io_users.zip")).read_bytes())
+    if cut == "truncated":
+        data = data[:len(data) // 2]
+    else:  # the member's bytes changed: its CRC no longer matches
+        import zipfile
+
+        info = zipfile.ZipFile(fixture("io_users.zip")).infolist()[0]
+        start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+        for k in range(start + 5, start + 25):
+            data[k] ^= 0xFF
+    path = tmp_path / "release.zip"
+    path.write_bytes(bytes(data))
+    with pytest.raises(SchemaError, match=r"release\.zip: (not a readable|a corrupt or "
+                                          r"truncated) zip"):
+        read_files([str(path)])

@@ -15,6 +15,8 @@ from __future__ import annotations
 import glob
 import logging
 import os
+import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -61,6 +63,13 @@ def expand_paths(inputs: list[str]) -> list[str]:
             out.append(item)
         else:
             raise SchemaError(f"{item}: no such file")
+    for path in out:
+        if path.lower().endswith(".zip"):
+            try:
+                zipfile.ZipFile(path).close()
+            except (zipfile.BadZipFile, OSError) as exc:
+                raise SchemaError(f"{path}: not a readable zip file (truncated or corrupt: "
+                                  f"{exc})") from exc
     return out
 
 
@@ -104,8 +113,14 @@ def iter_read(
     """
     opts = options or ReadOptions()
     paths = expand_paths(inputs)
-    for name, files in plan(paths, fmt, opts.mapping).items():
-        yield from READERS[name].read(files, opts)
+    try:
+        for name, files in plan(paths, fmt, opts.mapping).items():
+            yield from READERS[name].read(files, opts)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        # (a zip whose directory reads but whose data is cut short or damaged)
+        zips = [p for p in paths if p.lower().endswith(".zip")]
+        raise SchemaError(f"{', '.join(zips or paths)}: a corrupt or truncated zip file: "
+                          f"{exc}") from exc
 
 
 def read_files(

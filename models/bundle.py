@@ -31,6 +31,7 @@ import pyarrow as pa
 from features.build import FeatureBuilder
 from features.cohort import CohortCounter
 from features.registry import BY_NAME, FEATURE_NAMES
+from models.contract import check_contract
 from models.native import NativeBooster, NativeError
 
 if TYPE_CHECKING:
@@ -276,10 +277,16 @@ class Bundle:
             raise BundleError(f"{path}: not a model bundle (missing {exc.filename})") from exc
         except (OSError, ValueError) as exc:
             raise BundleError(f"{path}: cannot read bundle: {exc}") from exc
+        if not isinstance(contract, dict):
+            raise BundleError(f"{path}: {CONTRACT} is not a valid contract: "
+                              f"{check_contract(contract)}")
         version = contract.get("bundle_version")
         if version != BUNDLE_VERSION:
             raise BundleError(f"{path}: bundle version {version}, this code reads version "
                               f"{BUNDLE_VERSION}")
+        problem = check_contract(contract)
+        if problem:
+            raise BundleError(f"{path}: {CONTRACT} is not a valid contract: {problem}")
         digest = hashlib.sha256(model_text.encode("utf-8")).hexdigest()
         if digest != contract.get("model_sha256"):
             raise BundleError(f"{path}: {MODEL} does not match the SHA-256 in {CONTRACT} "

@@ -67,12 +67,14 @@ ACCOUNT_DTYPES: dict[str, object] = {
 #: Columns that must be present and non-missing on every account row.
 ACCOUNT_REQUIRED = ("account_id", "followers_count", "following_count")
 
-#: Count columns: whole numbers >= 0 where present.
 #: The earliest plausible time of an account or a post (Twitter began in March 2006), and how
 #: far past the clock a time may be (time zones, a crawl that finished minutes ago).
 TWITTER_START = pd.Timestamp("2006-01-01", tz="UTC")
 FUTURE_SLACK = pd.Timedelta("1D")
+#: The longest account id taken (a SHA-256 in hex is 64 characters, a numeric id 20).
+MAX_ID_LENGTH = 256
 
+#: Count columns: whole numbers >= 0 where present.
 ACCOUNT_COUNTS = (
     "followers_count",
     "following_count",
@@ -231,6 +233,7 @@ def conform_accounts(
         negative = (canon[col] < 0).fillna(False).astype(bool)
         checks.append((col, negative, lambda hit, col=col:
                        "negative count " + canon.loc[hit, col].astype("string")))
+    checks += _id_checks(canon, "account_id")
     checks += _time_checks(canon, ("created_at", "observed_at"))
     # An account cannot be created after its counts were observed: a negative age means the
     # observation time is wrong (e.g. an IO release whose last tweets file is missing, so the
@@ -259,7 +262,22 @@ def conform_posts(frame: pd.DataFrame, *, file: str, rows: pd.Series | None = No
     rows = pd.Series(rows.to_numpy(), index=frame.index)
     canon = _cast(frame, POST_DTYPES, file)
     return _split(canon, rows, file, POST_REQUIRED, "post_id", "duplicate post",
-                  _time_checks(canon, ("created_at",)))
+                  _id_checks(canon, "account_id") + _id_checks(canon, "post_id")
+                  + _time_checks(canon, ("created_at",)))
+
+
+def _id_checks(canon: pd.DataFrame, column: str) -> list:
+    """Checks that an id is one short line of text: an id with a line break, a NUL or another
+    control character, or longer than ``MAX_ID_LENGTH``, is a broken record (a quote that
+    swallowed lines, binary data), and would break the scores file it is written to."""
+    ids = canon[column]
+    long = (ids.str.len() > MAX_ID_LENGTH).fillna(False).astype(bool)
+    control = ids.str.contains(r"[\x00-\x1f\x7f]", regex=True).fillna(False).astype(bool)
+    return [(column, long, lambda hit: (
+                f"{column} of " + ids[hit].str.len().astype("string")
+                + f" characters (at most {MAX_ID_LENGTH})")),
+            (column, control, lambda hit:
+                f"{column} holds a line break, NUL or other control character")]
 
 
 def _time_checks(canon: pd.DataFrame, columns: tuple[str, ...]) -> list:

@@ -741,3 +741,41 @@ def test_a_truncated_or_damaged_zip_is_a_named_error(tmp_path, cut):
     with pytest.raises(SchemaError, match=r"release\.zip: (not a readable|a corrupt or "
                                           r"truncated) zip"):
         read_files([str(path)])
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("users.csv.gz", None, "a gzip file; decompress it first"),
+    ("users.csv", "utf-16", "looks like UTF-16 text"),
+    ("users.csv", ";", "separated by ';', not commas: read it with a mapping"),
+    ("users.csv", "|", "separated by '|', not commas"),
+])
+def test_a_file_no_reader_knows_says_what_it_looks_like(tmp_path, name, content, message):
+    text = Path(fixture("flat_cresci.csv")).read_text()
+    path = tmp_path / name
+    if content is None:
+        import gzip
+
+        path.write_bytes(gzip.compress(text.encode()))
+    elif content == "utf-16":
+        path.write_bytes(text.encode("utf-16"))
+    else:
+        path.write_text(text.splitlines()[0].replace(",", content) + "\n")
+    with pytest.raises(SchemaError, match=message) as err:
+        read_files([str(path)])
+    assert str(path) in str(err.value)
+
+
+def test_ids_with_line_breaks_nul_bytes_or_thousands_of_characters_are_rejects(tmp_path):
+    path = tmp_path / "users.csv"
+    path.write_bytes(
+        b"id,screen_name,followers_count,friends_count,created_at,crawled_at\n"
+        b'"1\nx",a,1,1,2013-06-11 11:20:35,2015-01-01 00:00:00\n'
+        b"2\x00y,b,1,1,2013-06-11 11:20:35,2015-01-01 00:00:00\n"
+        + b"9" * 10_000 + b",c,1,1,2013-06-11 11:20:35,2015-01-01 00:00:00\n"
+        b"4,d,1,1,2013-06-11 11:20:35,2015-01-01 00:00:00\n")
+    res = read_files([str(path)])
+    assert res.accounts["account_id"].tolist() == ["4"]
+    reasons = res.rejects.set_index("row")["reason"].sort_index()
+    assert reasons.index.tolist() == [1, 2, 3] and (res.rejects["column"] == "account_id").all()
+    assert reasons.iloc[:2].str.contains("line break, NUL").all()
+    assert reasons.iloc[2] == "account_id of 10000 characters (at most 256)"

@@ -75,11 +75,24 @@ def expand_paths(inputs: list[str]) -> list[str]:
 
 def detect_format(path: str) -> str:
     """The name of the reader that recognises ``path``; an error lists what was looked for."""
+    head = common.peek(path, 4096)
+    if head.startswith(b"\x1f\x8b"):
+        raise SchemaError(f"{path}: a gzip file; decompress it first (gunzip), or zip it "
+                          "(zip files are read as they are)")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:200].count(b"\x00") > 20:
+        raise SchemaError(f"{path}: looks like UTF-16 text; convert it to UTF-8 (iconv -f "
+                          "UTF-16 -t UTF-8), or read it with a mapping that gives its encoding")
     for name, module in READERS.items():
         if module.sniff(path):
             return name
     if path.lower().endswith((".csv", ".zip")):
-        what = f"its header has columns {common.csv_header(path)[:20]}"
+        header = common.csv_header(path)
+        what = f"its header has columns {header[:20]}"
+        first = head.split(b"\n", 1)[0]
+        for sep in (b";", b"|", b"\t"):
+            if len(header) == 1 and first.count(sep) >= 2:
+                what = (f"its header is one column separated by {sep.decode()!r}, not commas: "
+                        f"read it with a mapping whose delimiter is {sep.decode()!r}")
     else:
         what = "its first record matches no known JSON layout"
     raise SchemaError(

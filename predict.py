@@ -48,8 +48,8 @@ log = logging.getLogger("botsieve.predict")
 DEFAULT_MODEL = "models:/botsieve@champion"
 OUTPUT_COLUMNS = ["account_id", "bot_probability", "is_bot", "reasons", "model_version"]
 #: Accounts per scoring call: small enough that the worker processes share the last frame
-#: evenly, large enough that a call's overhead is noise. Reasons cost about 50 times more per
-#: account (TreeSHAP), so their slices are smaller.
+#: evenly, large enough that a call's overhead is noise. TreeSHAP reasons
+#: (``--reasons-method shap``) cost about 50 times more per account, so their slices are smaller.
 SLICE_ROWS = {"none": 20_000, "flagged": 2_000, "all": 1_000}
 
 
@@ -86,7 +86,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="warn about features whose population stability index against "
                              "the training data exceeds this")
     parser.add_argument("--reasons", default="all", choices=("all", "flagged", "none"),
-                        help="which rows get reasons (they cost more than the scores)")
+                        help="which rows get reasons")
+    parser.add_argument("--reasons-method", default="paths", choices=("paths", "shap"),
+                        help="credit each feature by the paths of the account's leaves "
+                             "(default; about the cost of the score) or by TreeSHAP (30 to "
+                             "60 times the cost)")
     parser.add_argument("--tracking-uri", help="MLflow tracking URI for registry/run models "
                         "(default: $MLFLOW_TRACKING_URI, else sqlite:///mlflow.db)")
     args = parser.parse_args(argv)
@@ -563,7 +567,8 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None, score_in_work
                                                                     population=counter))
                         for rows, counter in parts]
 
-            step = SLICE_ROWS[args.reasons]
+            step = SLICE_ROWS[args.reasons] if args.reasons_method == "shap" else \
+                SLICE_ROWS["none"]
 
             def slices():
                 """(account ids, feature vectors) of each slice of :data:`SLICE_ROWS`, with
@@ -585,7 +590,8 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None, score_in_work
             def score_here():
                 for ids, X, last in slices():
                     part = bundle.score_features(X, precision=args.threshold_precision,
-                                                 prior=prior, reasons=args.reasons)
+                                                 prior=prior, reasons=args.reasons,
+                                                 method=args.reasons_method)
                     del X  # (a view of the frame's vectors: not kept into the next frame)
                     yield (ids, last), part
 
@@ -595,8 +601,8 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None, score_in_work
                 # prepares the next slices and writes the scores meanwhile
                 bundle_copy = str(bundle.save(os.path.join(tmp, "bundle")))
                 scored = mapper.imap(score_in_worker, (
-                    ((bundle_copy, X, args.threshold_precision, prior, args.reasons),
-                     (ids, last))
+                    ((bundle_copy, X, args.threshold_precision, prior, args.reasons,
+                      args.reasons_method), (ids, last))
                     for ids, X, last in slices()))
             pieces: list[tuple[pd.Series, pd.DataFrame]] = []
 

@@ -67,6 +67,13 @@ ACCOUNT_DTYPES: dict[str, object] = {
 #: Columns that must be present and non-missing on every account row.
 ACCOUNT_REQUIRED = ("account_id", "followers_count", "following_count")
 
+#: The earliest plausible time of an account or a post (Twitter began in March 2006), and how
+#: far past the clock a time may be (time zones, a crawl that finished minutes ago).
+TWITTER_START = pd.Timestamp("2006-01-01", tz="UTC")
+FUTURE_SLACK = pd.Timedelta("1D")
+#: The longest account id taken (a SHA-256 in hex is 64 characters, a numeric id 20).
+MAX_ID_LENGTH = 256
+
 #: Count columns: whole numbers >= 0 where present.
 ACCOUNT_COUNTS = (
     "followers_count",
@@ -203,7 +210,8 @@ def conform_accounts(
     -------
     Conformed
         ``frame``: the valid rows, canonical columns and dtypes; ``rejects``: one row per invalid
-        row (missing required value, negative count, creation after observation). With
+        row (missing required value, negative count, a time before 2006 or in the future,
+        creation after observation). With
         ``unique``, a duplicate ``account_id`` within the frame keeps the first row and rejects
         the others.
 
@@ -225,6 +233,8 @@ def conform_accounts(
         negative = (canon[col] < 0).fillna(False).astype(bool)
         checks.append((col, negative, lambda hit, col=col:
                        "negative count " + canon.loc[hit, col].astype("string")))
+    checks += _id_checks(canon, "account_id")
+    checks += _time_checks(canon, ("created_at", "observed_at"))
     # An account cannot be created after its counts were observed: a negative age means the
     # observation time is wrong (e.g. an IO release whose last tweets file is missing, so the
     # last tweet seen predates accounts created later). Never a silent negative feature.
@@ -251,7 +261,45 @@ def conform_posts(frame: pd.DataFrame, *, file: str, rows: pd.Series | None = No
     rows = pd.Series(range(1, len(frame) + 1)) if rows is None else rows
     rows = pd.Series(rows.to_numpy(), index=frame.index)
     canon = _cast(frame, POST_DTYPES, file)
-    return _split(canon, rows, file, POST_REQUIRED, "post_id", "duplicate post")
+    return _split(canon, rows, file, POST_REQUIRED, "post_id", "duplicate post",
+                  _id_checks(canon, "account_id") + _id_checks(canon, "post_id")
+                  + _time_checks(canon, ("created_at",)))
+
+
+def _id_checks(canon: pd.DataFrame, column: str) -> list:
+    """Checks that an id is one short line of text: an id with a line break, a NUL or another
+    control character, or longer than ``MAX_ID_LENGTH``, is a broken record (a quote that
+    swallowed lines, binary data), and would break the scores file it is written to."""
+    ids = canon[column]
+    long = (ids.str.len() > MAX_ID_LENGTH).fillna(False).astype(bool)
+    control = ids.str.contains(r"[\x00-\x1f\x7f]", regex=True).fillna(False).astype(bool)
+    return [(column, long, lambda hit: (
+                f"{column} of " + ids[hit].str.len().astype("string")
+                + f" characters (at most {MAX_ID_LENGTH})")),
+            (column, control, lambda hit:
+                f"{column} holds a line break, NUL or other control character")]
+
+
+def _time_checks(canon: pd.DataFrame, columns: tuple[str, ...]) -> list:
+    """Checks that each time lies between Twitter's start and now (``FUTURE_SLACK`` ahead):
+    a time before 2006 is a wrong unit or a placeholder (``0001-01-01``, epoch 0), one after
+    now a typo or a broken clock, and either would become a feature or, for a post, a whole
+    release's observation time."""
+    now = pd.Timestamp.now(tz="UTC") + FUTURE_SLACK
+    checks = []
+    for col in columns:
+        if col not in canon.columns:
+            continue
+        values = canon[col]
+        early = (values < TWITTER_START).fillna(False).astype(bool)
+        late = (values > now).fillna(False).astype(bool)
+        checks.append((col, early, lambda hit, col=col: (
+            col + " " + canon.loc[hit, col].dt.strftime("%Y-%m-%d").astype("string")
+            + " is before 2006, when Twitter began")))
+        checks.append((col, late, lambda hit, col=col: (
+            col + " " + canon.loc[hit, col].dt.strftime("%Y-%m-%d").astype("string")
+            + " is in the future")))
+    return checks
 
 
 def _split(canon: pd.DataFrame, rows: pd.Series, file: str, required: tuple[str, ...],

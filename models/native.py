@@ -22,7 +22,7 @@ import pandas as pd
 # the C API's constants (LightGBM's c_api.h)
 _DTYPE_FLOAT64 = 1
 _ROW_MAJOR, _COL_MAJOR = 1, 0
-_PREDICT_NORMAL, _PREDICT_CONTRIB = 0, 3
+_PREDICT_NORMAL, _PREDICT_LEAF, _PREDICT_CONTRIB = 0, 2, 3
 _MAX_ROWS = 2**31 - 1  # the C API counts rows in int32
 
 _LIB: ctypes.CDLL | None = None
@@ -91,6 +91,9 @@ class NativeBooster:
         n = ctypes.c_int(0)
         _check(_lib().LGBM_BoosterGetNumFeature(self._handle, ctypes.byref(n)))
         self._n_features = n.value
+        models = ctypes.c_int(0)
+        _check(_lib().LGBM_BoosterNumberOfTotalModel(self._handle, ctypes.byref(models)))
+        self.n_trees = models.value
         self._names = _feature_names(model_text)
         if len(self._names) != self._n_features:
             raise NativeError(f"the model text names {len(self._names)} features, the model "
@@ -106,20 +109,24 @@ class NativeBooster:
     def model_to_string(self) -> str:
         return self._text
 
-    def predict(self, X: pd.DataFrame | np.ndarray, *, pred_contrib: bool = False
-                ) -> np.ndarray:
+    def predict(self, X: pd.DataFrame | np.ndarray, *, pred_contrib: bool = False,
+                pred_leaf: bool = False) -> np.ndarray:
         """What ``lightgbm.Booster.predict(X)`` returns for a binary model: probabilities,
-        shape (n,); with ``pred_contrib``, contributions and the expected value, (n, f + 1)."""
+        shape (n,); with ``pred_contrib``, contributions and the expected value, (n, f + 1);
+        with ``pred_leaf``, the index of the leaf each row falls in, per tree (n, trees)."""
         mat = X.to_numpy(dtype="float64") if isinstance(X, pd.DataFrame) else np.asarray(
             X, dtype="float64")
         if mat.ndim != 2 or mat.shape[1] != self._n_features:
             raise NativeError(f"expected a matrix of {self._n_features} features, got shape "
                               f"{mat.shape}")
-        kind = _PREDICT_CONTRIB if pred_contrib else _PREDICT_NORMAL
-        width = self._n_features + 1 if pred_contrib else 1
+        kind, width = ((_PREDICT_CONTRIB, self._n_features + 1) if pred_contrib
+                       else (_PREDICT_LEAF, self.n_trees) if pred_leaf
+                       else (_PREDICT_NORMAL, 1))
         out = np.empty((mat.shape[0], width), dtype="float64")
         for lo in range(0, mat.shape[0], _MAX_ROWS):
             self._predict_rows(mat[lo:lo + _MAX_ROWS], kind, out[lo:lo + _MAX_ROWS])
+        if pred_leaf:
+            return out.astype(np.int32)
         return out if pred_contrib else out[:, 0]
 
     def _predict_rows(self, mat: np.ndarray, kind: int, out: np.ndarray) -> None:

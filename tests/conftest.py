@@ -41,3 +41,21 @@ def read_deferred(path: str, mapper, fmt: str = "flat_csv", **options):
     return (pd.concat(accounts, ignore_index=True), pd.concat(rows, ignore_index=True),
             pd.concat(rejects, ignore_index=True).sort_values(["row", "reason"])
             .reset_index(drop=True))
+
+
+@pytest.fixture(scope="session")
+def sample_bundle(tmp_path_factory) -> str:
+    """A bundle directory: the sample config's model with fixed parameters (no tuning, no
+    MLflow), for tests of what scoring does with a model."""
+    from models.config import load_config
+    from models.dataset import load_dataset, select_features
+    from models.fit import fit_bundle
+    from models.generalisation import default_params, evaluate
+
+    config = load_config(ROOT / "configs" / "default.yaml")
+    data = load_dataset(config)
+    params = default_params(config)
+    ev = evaluate(data, config, params, grouped=False, random=False)
+    bundle = fit_bundle(data, config, select_features(data, config.features).names, params,
+                        ev, model_version="test", training={})
+    return str(bundle.save(tmp_path_factory.mktemp("model") / "bundle"))

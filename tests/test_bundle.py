@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from models.bundle import (
+    Bundle,
+    BundleError,
     apply_calibrator,
     fit_calibrator,
     operating_curve,
@@ -101,3 +107,29 @@ def test_native_booster_predicts_what_lightgbm_predicts_to_the_bit():
         native.predict(X.iloc[:, :4])
     with pytest.raises(NativeError):
         NativeBooster("not a model")
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda c: [c], "the contract is a JSON list"),
+    (lambda c: {**c, "prior": "5%"}, "prior: Input should be a valid number"),
+    (lambda c: {**c, "calibrator": {**c["calibrator"], "y": ["a"] * len(c["calibrator"]["y"])}},
+     "calibrator.isotonic.y.0: Input should be a valid number"),
+    (lambda c: {**c, "calibrator": {**c["calibrator"], "x": c["calibrator"]["x"][:-1]}},
+     "calibrator.isotonic: x has"),
+    (lambda c: {**c, "feature_names": "log_followers"},
+     "feature_names: Input should be a valid list"),
+    (lambda c: {**c, "population": "everyone"}, "population: Input should be 'all' or 'source'"),
+    (lambda c: {**c, "operating_curve": {**c["operating_curve"], "tpr": [0.5]}},
+     "operating_curve: threshold, tpr and fpr differ"),
+])
+def test_a_contract_of_the_wrong_shape_is_a_named_error(sample_bundle, tmp_path, change, message):
+    broken = tmp_path / "bundle"
+    shutil.copytree(sample_bundle, broken)
+    contract = json.loads((broken / "contract.json").read_text())
+    (broken / "contract.json").write_text(json.dumps(change(contract)))
+    with pytest.raises(BundleError) as info:
+        Bundle.load(broken)
+    text = str(info.value)
+    assert text.startswith(str(broken)) and message in text, text
+    Bundle.load(sample_bundle)  # the original still loads
+    assert Path(sample_bundle, "contract.json").exists()

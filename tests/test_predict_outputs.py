@@ -17,26 +17,15 @@ import pytest
 from conftest import ROOT
 
 import predict
-from models.config import load_config
-from models.dataset import load_dataset, select_features
 from models.drift import DriftMonitor
-from models.fit import fit_bundle
-from models.generalisation import default_params, evaluate
 from models.outputs import Outputs, clear_stale
 
 SAMPLE_INPUTS = [str(ROOT / "sample_data" / d) for d in ("release", "release_b", "controls")]
 
 
 @pytest.fixture(scope="module")
-def model(tmp_path_factory) -> str:
-    """A bundle directory: the sample config's model with fixed parameters."""
-    config = load_config(ROOT / "configs" / "default.yaml")
-    data = load_dataset(config)
-    params = default_params(config)
-    ev = evaluate(data, config, params, grouped=False, random=False)
-    bundle = fit_bundle(data, config, select_features(data, config.features).names, params,
-                        ev, model_version="test", training={})
-    return str(bundle.save(tmp_path_factory.mktemp("model") / "bundle"))
+def model(sample_bundle) -> str:
+    return sample_bundle
 
 
 def flat_csv(path: Path, n: int, seed: int = 0) -> Path:

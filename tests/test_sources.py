@@ -639,3 +639,143 @@ def test_a_byte_order_mark_read_in_another_encoding_is_named(tmp_path):
     path.write_bytes(b"\xef\xbb\xbfid,screen_name,followers_count,friends_count\n1,a,1,2\n")
     with pytest.raises(SchemaError, match="starts with a UTF-8 byte order mark"):
         read_files([str(path)], fmt="flat_csv", options=ReadOptions(encoding="latin-1"))
+
+
+# --- impossible dates -------------------------------------------------------------------------
+
+
+def test_impossible_dates_are_rejects_with_their_reason_and_epoch_seconds_are_seconds(tmp_path):
+    path = tmp_path / "users.csv"
+    path.write_text(
+        "id,screen_name,followers_count,friends_count,created_at,crawled_at\n"
+        "1,a,1,1,2099-01-01 00:00:00,\n"  # creation in the future (no crawl time)
+        "2,b,1,1,0001-01-01 00:00:00,2015-01-01 00:00:00\n"  # a placeholder
+        "3,c,1,1,1370949635,2015-01-01 00:00:00\n"  # epoch seconds: 2013-06-11
+        "4,d,1,1,1370949635000L,2015-01-01 00:00:00\n"  # the same in milliseconds
+        "5,e,1,1,2013-06-11 11:20:35,2012-01-01 00:00:00\n"  # observed before creation
+        "6,f,1,1,2013-06-11 11:20:35,2999-01-01 00:00:00\n"  # observed in the future
+        "7,g,1,1,100000000,2015-01-01 00:00:00\n")  # epoch seconds of 1973
+    res = read_files([str(path)])
+    acc = by_id(res.accounts)
+    assert sorted(acc.index) == ["3", "4"]
+    assert acc.loc["3", "created_at"] == acc.loc["4", "created_at"] == ts("2013-06-11 11:20:35")
+    reasons = res.rejects.set_index("row")
+    assert len(res.rejects) == 5 and (res.rejects["file"] == str(path)).all()
+    assert reasons.loc[1, "reason"] == "created_at 2099-01-01 is in the future"
+    assert reasons.loc[2, "reason"] == "created_at 0001-01-01 is before 2006, when Twitter began"
+    assert "negative account age" in reasons.loc[5, "reason"]
+    assert reasons.loc[6, "reason"] == "observed_at 2999-01-01 is in the future"
+    assert reasons.loc[7, "reason"] == "created_at 1973-03-03 is before 2006, when Twitter began"
+
+
+def test_an_io_tweet_dated_2099_is_a_reject_not_the_release_observation_time(tmp_path):
+    users, tweets = tmp_path / "io_users.csv", tmp_path / "io_tweets.csv"
+    users.write_bytes(Path(fixture("io_users.csv")).read_bytes())
+    lines = Path(fixture("io_tweets.csv")).read_text().splitlines()
+    lines.append(lines[-1].replace('"9003"', '"9004"').replace("2020-07-20 16:45",
+                                                               "2099-07-20 16:45"))
+    tweets.write_text("\n".join(lines) + "\n")
+    res = read_files([str(users), str(tweets)])
+    assert (res.accounts["observed_at"] == ts("2020-07-20 16:45")).all()  # the last real one
+    assert "9004" not in set(res.posts["post_id"])
+    bad = res.rejects[res.rejects["file"] == str(tweets)]
+    assert bad["reason"].tolist() == ["created_at 2099-07-20 is in the future"]
+
+
+# --- hostile JSON -----------------------------------------------------------------------------
+
+
+def test_json_nested_deeper_than_any_record_is_refused_not_read(tmp_path):
+    """200 KB of brackets once took over 20 GB; in JSON Lines a RecursionError traceback."""
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(SchemaError, match=r"deep\.json: record 1 nests deeper than 64 levels"):
+        read_files([str(deep)], fmt="api_v1")
+    first = Path(fixture("v1_users.jsonl")).read_text().splitlines()[0]
+    lines = tmp_path / "deep.jsonl"
+    lines.write_text(first + "\n" + '{"a":' + "[" * 100_000 + "]" * 100_000 + "}\n"
+                     + '{"a":' + "[" * 70 + "]" * 70 + "}\n")  # below the recursion limit
+    res = read_files([str(lines)], fmt="api_v1")
+    assert len(res.accounts) == 1
+    assert res.rejects["row"].tolist() == [2, 3]
+    assert (res.rejects["reason"] == "record nests deeper than 64 levels").all()
+
+
+def test_one_pretty_printed_user_object_is_one_account(tmp_path):
+    rec = json.loads(Path(fixture("v1_users.json")).read_text())[0]
+    path = tmp_path / "user.json"
+    path.write_text(json.dumps(rec, indent=2))
+    for fmt in ("api_v1", "auto"):
+        res = read_files([str(path)], fmt=fmt)
+        assert res.format == "api_v1" and len(res.accounts) == 1 and res.rejects.empty
+        assert res.accounts["account_id"].iloc[0] == str(rec["id_str"])
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("timezone: Mars/Olympus", "unknown time zone 'Mars/Olympus'"),
+    ("delimiter: ';;'", "the delimiter must be one character"),
+    ("date_format: DD/MM/YYYY", "neither a strftime pattern"),
+])
+def test_a_mapping_with_an_impossible_setting_is_a_named_error(tmp_path, line, message):
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(Path(fixture("mapped_latin1.yaml")).read_text()
+                       .replace('date_format: "%m/%d/%Y %H:%M"\n', "") + line + "\n")
+    with pytest.raises(SchemaError, match=rf"m\.yaml: invalid mapping.*{message}"):
+        read_files([fixture("mapped_latin1.csv")], options=ReadOptions(mapping=str(mapping)))
+
+
+@pytest.mark.parametrize("cut", ["truncated", "damaged"])
+def test_a_truncated_or_damaged_zip_is_a_named_error(tmp_path, cut):
+    data = bytearray(Path(fixture("io_users.zip")).read_bytes())
+    if cut == "truncated":
+        data = data[:len(data) // 2]
+    else:  # the member's bytes changed: its CRC no longer matches
+        import zipfile
+
+        info = zipfile.ZipFile(fixture("io_users.zip")).infolist()[0]
+        start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+        for k in range(start + 5, start + 25):
+            data[k] ^= 0xFF
+    path = tmp_path / "release.zip"
+    path.write_bytes(bytes(data))
+    with pytest.raises(SchemaError, match=r"release\.zip: (not a readable|a corrupt or "
+                                          r"truncated) zip"):
+        read_files([str(path)])
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("users.csv.gz", None, "a gzip file; decompress it first"),
+    ("users.csv", "utf-16", "looks like UTF-16 text"),
+    ("users.csv", ";", "separated by ';', not commas: read it with a mapping"),
+    ("users.csv", "|", "separated by '|', not commas"),
+])
+def test_a_file_no_reader_knows_says_what_it_looks_like(tmp_path, name, content, message):
+    text = Path(fixture("flat_cresci.csv")).read_text()
+    path = tmp_path / name
+    if content is None:
+        import gzip
+
+        path.write_bytes(gzip.compress(text.encode()))
+    elif content == "utf-16":
+        path.write_bytes(text.encode("utf-16"))
+    else:
+        path.write_text(text.splitlines()[0].replace(",", content) + "\n")
+    with pytest.raises(SchemaError, match=message) as err:
+        read_files([str(path)])
+    assert str(path) in str(err.value)
+
+
+def test_ids_with_line_breaks_nul_bytes_or_thousands_of_characters_are_rejects(tmp_path):
+    path = tmp_path / "users.csv"
+    path.write_bytes(
+        b"id,screen_name,followers_count,friends_count,created_at,crawled_at\n"
+        b'"1\nx",a,1,1,2013-06-11 11:20:35,2015-01-01 00:00:00\n'
+        b"2\x00y,b,1,1,2013-06-11 11:20:35,2015-01-01 00:00:00\n"
+        + b"9" * 10_000 + b",c,1,1,2013-06-11 11:20:35,2015-01-01 00:00:00\n"
+        b"4,d,1,1,2013-06-11 11:20:35,2015-01-01 00:00:00\n")
+    res = read_files([str(path)])
+    assert res.accounts["account_id"].tolist() == ["4"]
+    reasons = res.rejects.set_index("row")["reason"].sort_index()
+    assert reasons.index.tolist() == [1, 2, 3] and (res.rejects["column"] == "account_id").all()
+    assert reasons.iloc[:2].str.contains("line break, NUL").all()
+    assert reasons.iloc[2] == "account_id of 10000 characters (at most 256)"

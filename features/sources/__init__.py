@@ -15,6 +15,8 @@ from __future__ import annotations
 import glob
 import logging
 import os
+import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -61,16 +63,36 @@ def expand_paths(inputs: list[str]) -> list[str]:
             out.append(item)
         else:
             raise SchemaError(f"{item}: no such file")
+    for path in out:
+        if path.lower().endswith(".zip"):
+            try:
+                zipfile.ZipFile(path).close()
+            except (zipfile.BadZipFile, OSError) as exc:
+                raise SchemaError(f"{path}: not a readable zip file (truncated or corrupt: "
+                                  f"{exc})") from exc
     return out
 
 
 def detect_format(path: str) -> str:
     """The name of the reader that recognises ``path``; an error lists what was looked for."""
+    head = common.peek(path, 4096)
+    if head.startswith(b"\x1f\x8b"):
+        raise SchemaError(f"{path}: a gzip file; decompress it first (gunzip), or zip it "
+                          "(zip files are read as they are)")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:200].count(b"\x00") > 20:
+        raise SchemaError(f"{path}: looks like UTF-16 text; convert it to UTF-8 (iconv -f "
+                          "UTF-16 -t UTF-8), or read it with a mapping that gives its encoding")
     for name, module in READERS.items():
         if module.sniff(path):
             return name
     if path.lower().endswith((".csv", ".zip")):
-        what = f"its header has columns {common.csv_header(path)[:20]}"
+        header = common.csv_header(path)
+        what = f"its header has columns {header[:20]}"
+        first = head.split(b"\n", 1)[0]
+        for sep in (b";", b"|", b"\t"):
+            if len(header) == 1 and first.count(sep) >= 2:
+                what = (f"its header is one column separated by {sep.decode()!r}, not commas: "
+                        f"read it with a mapping whose delimiter is {sep.decode()!r}")
     else:
         what = "its first record matches no known JSON layout"
     raise SchemaError(
@@ -104,8 +126,14 @@ def iter_read(
     """
     opts = options or ReadOptions()
     paths = expand_paths(inputs)
-    for name, files in plan(paths, fmt, opts.mapping).items():
-        yield from READERS[name].read(files, opts)
+    try:
+        for name, files in plan(paths, fmt, opts.mapping).items():
+            yield from READERS[name].read(files, opts)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        # (a zip whose directory reads but whose data is cut short or damaged)
+        zips = [p for p in paths if p.lower().endswith(".zip")]
+        raise SchemaError(f"{', '.join(zips or paths)}: a corrupt or truncated zip file: "
+                          f"{exc}") from exc
 
 
 def read_files(

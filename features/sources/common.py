@@ -54,7 +54,9 @@ PROFILE_TEXT = frozenset({"description", "location", "url"})
 
 #: Twitter API v1.1 timestamp, e.g. ``Tue Jun 11 11:20:35 +0000 2013``.
 TWITTER_TIME = "%a %b %d %H:%M:%S %z %Y"
-_EPOCH_MS = re.compile(r"^\d{9,13}L?$")
+#: An epoch time: 9 or 10 digits are seconds (2001 to 2286), 12 or 13 milliseconds, with an
+#: optional trailing ``L`` (cresci-2017 writes Java longs: ``1183552203000L``).
+_EPOCH = re.compile(r"^(?:\d{9,10}|\d{12,13})L?$")
 _MISSING_ARROW = pa.array(sorted(MISSING_STRINGS), pa.large_string())
 _TRUE_ARROW = pa.array(sorted(TRUE_STRINGS), pa.large_string())
 _FALSE_ARROW = pa.array(sorted(FALSE_STRINGS), pa.large_string())
@@ -494,9 +496,10 @@ def timestamp(
 ) -> pd.Series:
     """Parse timestamps to UTC, trying ``formats`` in turn on the values not yet parsed.
 
-    A format is a strftime pattern, ``iso`` (ISO 8601, any offset), or ``epoch_ms`` (milliseconds
-    since 1970, optionally with a trailing ``L`` as in cresci-2017). Values without an offset are
-    read in ``tz``. A non-empty value no format parses is a row error.
+    A format is a strftime pattern, ``iso`` (ISO 8601, any offset), or ``epoch`` (seconds since
+    1970 when 9 or 10 digits, milliseconds when 12 or 13, optionally with a trailing ``L`` as in
+    cresci-2017: ``1370949635`` and ``1370949635000L`` are the same time). Values without an
+    offset are read in ``tz``. A non-empty value no format parses is a row error.
     """
     s = _clean(raw)
     text = _arrow_text(s)
@@ -529,10 +532,13 @@ def _parse_values(s: pd.Series, formats: tuple[str, ...], tz: str
         if not todo.any():
             break
         vals = s[todo]
-        if fmt == "epoch_ms":
-            m = vals.str.fullmatch(_EPOCH_MS.pattern).fillna(False).astype(bool)
-            num = pd.to_numeric(vals[m].str.rstrip("L"), errors="coerce")
-            parsed = pd.to_datetime(num, unit="ms", utc=True)
+        if fmt == "epoch":
+            m = vals.str.fullmatch(_EPOCH.pattern).fillna(False).astype(bool)
+            digits = vals[m].str.rstrip("L")
+            num = pd.to_numeric(digits, errors="coerce")
+            seconds = (digits.str.len() <= 10).to_numpy()
+            parsed = pd.to_datetime(np.where(seconds, num * 1000, num), unit="ms", utc=True)
+            parsed = pd.Series(parsed, index=digits.index)
         else:
             parsed = _parse_format(vals, fmt, tz)
         parsed = parsed.dropna()
@@ -1430,6 +1436,8 @@ def json_layout(path: str) -> str:
         first = json.loads(head.split(b"\n", 1)[0])
     except ValueError:
         return "data"  # one object spread over many lines: a pretty-printed v2 response
+    except RecursionError:
+        return "lines"  # a first line nested too deeply: a reject of its own
     return "data" if isinstance(first.get("data"), list) else "lines"
 
 
@@ -1442,6 +1450,65 @@ def open_binary(path: str):
             raise SchemaError(f"{path}: expected one data file inside the zip, found {members}")
         return zf.open(members[0])
     return open(path, "rb")
+
+
+#: How deeply a JSON record may nest: a v1.1 tweet with its user, quoted tweet and entities is
+#: under 10 levels. Deeper is refused: a nesting bomb would otherwise take memory quadratic in
+#: its depth (200 KB of brackets took over 20 GB) or exhaust Python's recursion.
+MAX_JSON_DEPTH = 64
+
+
+class _TooDeepError(Exception):
+    """A JSON record nested deeper than :data:`MAX_JSON_DEPTH`."""
+
+
+def _depth(value: object) -> int:
+    """How deeply a parsed JSON value nests (1 for an object or array of scalars)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        children = (item.values() if isinstance(item, dict)
+                    else item if isinstance(item, list) else None)
+        if children is not None:
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _json_items(fh, layout: str, keys: set[str]) -> Iterator[object]:
+    """The records of a JSON array (``array``) or of a response's ``data`` array (``data``),
+    built from ijson's events, refusing nesting deeper than :data:`MAX_JSON_DEPTH`; ``keys``
+    gets the top-level keys of a response."""
+    from ijson.common import ObjectBuilder
+
+    top = 1 if layout == "array" else 2  # the depth of the array that holds the records
+    depth, key, inside, builder = 0, None, False, None
+    for event, value in ijson.basic_parse(fh, use_float=True):
+        opens = event in ("start_map", "start_array")
+        closes = event in ("end_map", "end_array")
+        if opens:
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                raise _TooDeepError()
+        if builder is not None:  # inside a record
+            builder.event(event, value)
+            if closes and depth == top + 1:
+                yield builder.value
+                builder = None
+        elif inside and depth == top + 1 and opens:  # a record starts
+            builder = ObjectBuilder()
+            builder.event(event, value)
+        elif inside and depth == top and not opens and not closes:  # a scalar record
+            yield value
+        elif event == "map_key" and depth == 1:
+            key = value
+            keys.add(value)
+        elif event == "start_array" and depth == top and (layout == "array" or key == "data"):
+            inside = True
+        if closes:
+            if depth == top:
+                inside = False
+            depth -= 1
 
 
 def first_json_record(path: str) -> object:
@@ -1473,22 +1540,38 @@ def iter_json(
                     for i, line in enumerate(fh, start=1):
                         if line.strip():
                             try:
-                                yield i, json.loads(line)
-                            except ValueError as exc:
+                                rec = json.loads(line)
+                            except (ValueError, RecursionError) as exc:
                                 yield i, exc
+                                continue
+                            if (line.count("[") + line.count("{") > MAX_JSON_DEPTH
+                                    and _depth(rec) > MAX_JSON_DEPTH):
+                                rec = _TooDeepError(f"nests deeper than {MAX_JSON_DEPTH} levels")
+                            yield i, rec
                 except UnicodeDecodeError as exc:
                     raise SchemaError(f"{path}: bytes that are not valid {encoding}: {exc}"
                                       ) from exc
             return
-        prefix = "item" if layout == "array" else "data.item"
         with open_binary(path) as fh:
             i = 0
+            keys: set[str] = set()
             try:
-                for rec in ijson.items(fh, prefix, use_float=True):
+                for rec in _json_items(fh, layout, keys):
                     i += 1
                     yield i, rec
+                if layout == "data" and "data" not in keys:
+                    # one object spread over many lines that is not a response: a record
+                    # (a pretty-printed v1.1 user object)
+                    fh.seek(0)
+                    rec = json.load(fh)
+                    if _depth(rec) > MAX_JSON_DEPTH:
+                        raise _TooDeepError()
+                    yield 1, rec
             except (ijson.JSONError, UnicodeDecodeError) as exc:
                 raise SchemaError(f"{path}: malformed JSON after record {i}: {exc}") from exc
+            except (_TooDeepError, RecursionError) as exc:
+                raise SchemaError(f"{path}: record {i + 1} nests deeper than {MAX_JSON_DEPTH} "
+                                  "levels; no account or post does: refused") from exc
 
     batch: list[dict] = []
     nums: list[int] = []
@@ -1505,7 +1588,13 @@ def iter_json(
         return out
 
     for i, rec in records():
-        if isinstance(rec, Exception):
+        if isinstance(rec, _TooDeepError):
+            bad_rows.append(i)
+            bad_reasons.append(f"record {rec}")
+        elif isinstance(rec, RecursionError):
+            bad_rows.append(i)
+            bad_reasons.append(f"record nests deeper than {MAX_JSON_DEPTH} levels")
+        elif isinstance(rec, Exception):
             bad_rows.append(i)
             bad_reasons.append(f"invalid JSON: {rec}")
         elif not isinstance(rec, dict):

@@ -2,8 +2,9 @@
 same fields.
 
 - Ids: ``id`` or ``id_str``. Following: ``friends_count`` (v1.1's name).
-- ``created_at``: Twitter's format (``Tue Jun 11 11:20:35 +0000 2013``), epoch milliseconds with
-  an optional trailing ``L`` (cresci-2017 traditional_spambots_1: ``1183552203000L``), ISO 8601,
+- ``created_at``: Twitter's format (``Tue Jun 11 11:20:35 +0000 2013``), epoch seconds (10
+  digits) or milliseconds (13) with an optional trailing ``L`` (cresci-2017
+  traditional_spambots_1: ``1183552203000L``), ISO 8601,
   or ``YYYY-MM-DD HH:MM:SS`` (read as UTC).
 - Flags (``default_profile``, ``default_profile_image``, ``verified``, ``protected``,
   ``profile_use_background_image``): ``1``/``0`` or true/false; an empty field means false
@@ -31,7 +32,7 @@ from features.sources import common
 from features.sources.common import ReadOptions, ReadResult, RowErrors
 
 NAME = "flat_csv"
-TIME_FORMATS = (common.TWITTER_TIME, "epoch_ms", "%Y-%m-%d %H:%M:%S", "iso")
+TIME_FORMATS = (common.TWITTER_TIME, "epoch", "%Y-%m-%d %H:%M:%S", "iso")
 TEXT = {"screen_name": "screen_name", "name": "name", "description": "description",
         "location": "location", "url": "url", "lang": "lang"}
 COUNTS = {"followers_count": "followers_count", "following_count": "friends_count",

@@ -41,6 +41,34 @@ class Mapping(BaseModel):
             raise ValueError(f"not canonical account columns: {unknown}; known: {_MAPPABLE}")
         return value
 
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        import zoneinfo
+
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (an IANA name such as UTC or "
+                             "Europe/Rome)") from None
+        return value
+
+    @field_validator("delimiter")
+    @classmethod
+    def _one_character(cls, value: str) -> str:
+        if len(value) != 1 or value in ('"', "\n", "\r"):
+            raise ValueError(f"the delimiter must be one character other than a quote or a "
+                             f"line break, got {value!r}")
+        return value
+
+    @field_validator("date_format")
+    @classmethod
+    def _strftime(cls, value: str | None) -> str | None:
+        if value is not None and value not in ("iso", "epoch") and "%" not in value:
+            raise ValueError(f"date_format {value!r} is neither a strftime pattern (with %) "
+                             "nor iso nor epoch")
+        return value
+
     @classmethod
     def load(cls, path: str) -> Mapping:
         """Read and validate a mapping file."""
@@ -52,7 +80,10 @@ class Mapping(BaseModel):
         try:
             mapping = cls.model_validate(data or {})
         except ValidationError as exc:
-            raise SchemaError(f"{path}: invalid mapping: {exc}") from exc
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'mapping'}: "
+                                 f"{e['msg'].removeprefix('Value error, ')}"
+                                 for e in exc.errors())
+            raise SchemaError(f"{path}: invalid mapping: {problems}") from exc
         missing = [c for c in ACCOUNT_REQUIRED
                    if c not in mapping.columns and c not in mapping.constants]
         if missing:

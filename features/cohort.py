@@ -11,22 +11,26 @@ whose creation days are ``d_1..d_N`` (everything works on whole days; day-only d
 
 - ``c_k(d) = #{j : |d_j - d| <= k}``: accounts of the list created within ``k`` days of ``d``
   (the account itself included; ``k = 0`` is the same day).
-- Expected count: the list's own accounts in the months around ``d``, between ``G =
-  LOCAL_GAP`` and ``W = LOCAL_DAYS`` days before and after it, cut to the days the list
-  covers (from its first to its last creation day): ``a(d)``, plus one so that an empty
-  neighbourhood expects a little; scaled by the organic reference's shape: ``e_k(d) = (a(d) +
-  1) * E_k(d) / A(d)``. ``E_k(d)`` is the share of organic training accounts created within
-  ``k`` days of ``d``, ``A(d)`` their share in the same months around it
-  (:class:`CreationReference`, smoothed, with a uniform floor; fitted on training rows only
-  and stored with the model), so the ratio says how much denser organic sign-ups were in the
-  window than in the months around it (Twitter's 2009 surge, a holiday). Organic sign-ups
-  change slowly, so a window that holds many more accounts than the months around it is a
-  burst whatever the list's era and size; the gap keeps a campaign that created its accounts
-  over weeks out of its own baseline. The cut to the list's days keeps a list's edge from
-  looking like a burst: a list of the accounts created since some date (or the later half of
-  a list ordered by id) has none before it, and its first months would otherwise be compared
-  with empty months. Where the list covers neither side (it spans less than about four
-  months around ``d``), there is nothing to judge a burst by, and the ratio is 1.
+- Expected count: the list's own accounts in the months before ``d`` and in the months after
+  it, between ``G = LOCAL_GAP`` and ``W = LOCAL_DAYS`` days away, each side cut to the days the
+  list covers (from its first to its last creation day): ``b(d)`` and ``a(d)``, each plus one so
+  that an empty side expects a little; scaled by the organic reference's shape, the larger of
+  the two sides: ``e_k(d) = max((b(d) + 1) E_k(d) / B(d), (a(d) + 1) E_k(d) / A(d))``.
+  ``E_k(d)`` is the share of organic training accounts created within ``k`` days of ``d``,
+  ``B(d)`` and ``A(d)`` their shares in the same days before and after
+  (:class:`CreationReference`, smoothed, with a uniform floor; fitted on training rows only and
+  stored with the model), so ``E_k / B`` says how much denser organic sign-ups were in the
+  window than in the months before it (Twitter's 2009 surge, a holiday). Organic sign-ups
+  change slowly, so a window that holds many more accounts than the months on both sides of it
+  is a burst whatever the list's era and size; the gap keeps a campaign that created its
+  accounts over weeks out of its own baseline. Judging by the denser side makes a step in the
+  list's density no burst: the edge of a list cut by creation date (the accounts created since
+  some date, or half of a list ordered by id) and the end of one collection pooled with another
+  of other years (caverlee-2011's legitimate users, dense until late 2009, with cresci-2017's
+  genuine accounts, sparse after it) are steps, not peaks. The price: a campaign that created
+  its accounts over months is a plateau, found in its middle but not at its edges. Where the
+  list covers neither side (it spans less than about four months around ``d``), there is
+  nothing to judge a burst by, and the ratio is 1.
 - Certainty: ``L(c)``, the one-sided lower confidence bound (``CONFIDENCE``) of a Poisson count
   observed as ``c`` (Wilson-Hilferty: ``c * (1 - 1/(9c) - z / (3 sqrt(c)))^3``; 0 for small c).
 - Burst ratio: ``cohort_burst_ratio_kd = max(1, L(c_k(d)) / (m * e_k(d)))``, ``m =
@@ -269,25 +273,24 @@ def poisson_lower_bound(count: np.ndarray) -> np.ndarray:
 def expected_counts(days: np.ndarray, k: int, counter: CohortCounter,
                     reference: CreationReference) -> np.ndarray:
     """``e_k(d)``: the accounts within ``k`` days of each day that the list's own months
-    around it (60 to 180 days before and after, cut to the days the list covers, plus one)
-    lead one to expect, scaled by the organic reference's shape; infinite where the list
-    covers neither side (no neighbourhood: no burst can be told)."""
+    before it, or after it (60 to 180 days away, cut to the days the list covers, plus one),
+    lead one to expect, scaled by the organic reference's shape: the larger of the two sides;
+    infinite where the list covers neither side (no neighbourhood: no burst can be told)."""
     span = counter.span()
     if span is None:
         return np.full(len(days), np.inf)
-    around = np.zeros(len(days))
-    organic_around = np.zeros(len(days))
-    covered_days = np.zeros(len(days))
+    share = reference.expected_share(days, k)
+    expected = np.full(len(days), -np.inf)
     for first, last in ((np.maximum(days - LOCAL_DAYS, span[0]), days - LOCAL_GAP - 1),
                         (days + LOCAL_GAP + 1, np.minimum(days + LOCAL_DAYS, span[1]))):
-        around += np.nan_to_num(counter.counts_between(days, first, last))
-        organic_around += reference.share_between(first, last)
-        covered_days += np.clip(last - first + 1, 0, None)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # (a reference empty around the day: as flat as the days counted)
-        shape = np.where(organic_around > 0, reference.expected_share(days, k) / organic_around,
-                         (2 * k + 1) / covered_days)
-    return np.where(covered_days > 0, (around + 1) * shape, np.inf)
+        side = np.nan_to_num(counter.counts_between(days, first, last))
+        organic_side = reference.share_between(first, last)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # (a reference empty beside the day: as flat as the days counted)
+            shape = np.where(organic_side > 0, share / organic_side,
+                             (2 * k + 1) / np.maximum(last - first + 1, 1))
+        expected = np.where(last >= first, np.fmax(expected, (side + 1) * shape), expected)
+    return np.where(np.isneginf(expected), np.inf, expected)
 
 
 def _cohort_of_days(days: np.ndarray, counter: CohortCounter,

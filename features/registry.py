@@ -296,8 +296,8 @@ _CADENCE = [
 _COHORT = [
     Feature(f"cohort_burst_ratio_{label}", "cohort",
             f"max(1, L(c) / 2e): accounts of the list created within {span} (c) over twice "
-            "the count the list's own months around (60-180 days away, within the days the "
-            "list covers) and the organic reference expect (e); "
+            "the count the list's own months before or after (60-180 days away, within the "
+            "days the list covers; the denser side) and the organic reference expect (e); "
             "L = 99.9% lower bound; 1 = no burst", ("created_at",), "cohort")
     for label, span in (("same_day", "the same UTC day"), ("3d", "+-3 days"),
                         ("15d", "+-15 days"))

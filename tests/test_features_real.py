@@ -68,10 +68,12 @@ def test_thailand_cadence_matches_a_pandas_reference(shared_data):
 
 def test_seed_scenario_planted_cohort_is_singled_out():
     """Organic accounts plus 300 planted accounts created in one four-month window with few
-    followers and default avatars: the cohort and profile features single them out. A burst
-    as slow as this (2.5 accounts a day against 0.75) is certain only in its densest weeks:
-    measured AUC 0.821 (burst ratio 15d; 98% of organic accounts at 1), 0.998 (fewer
-    followers), 0.900 (default avatar)."""
+    followers and default avatars: the profile features single them out, and the cohort
+    features the middle of the campaign. A burst as slow as this (2.5 accounts a day against
+    0.75) is a plateau: its edges are judged against the campaign's own months beside them
+    (features/cohort.py), so only its middle stands out (measured: 53% and 66% of the accounts
+    created in its second and third months above 1, none of its first and last; 99.4% of
+    organic accounts at 1); fewer followers: ROC-AUC 0.998, default avatar 0.900."""
     rng = np.random.default_rng(7)
 
     def organic(n, seed):
@@ -104,7 +106,9 @@ def test_seed_scenario_planted_cohort_is_singled_out():
     auc = {c: roc_auc_score(y, X[c]) for c in
            ("cohort_burst_ratio_15d", "cohort_burst_ratio_3d", "default_profile_image")}
     auc["log_followers"] = 1 - roc_auc_score(y, X["log_followers"])  # fewer followers = bot
-    assert auc["cohort_burst_ratio_15d"] >= 0.8, auc
-    # organic accounts at 1 but those created during the campaign (its window is theirs too)
+    day = (population["created_at"] - window).dt.days
+    middle = (y == 1) & day.between(30, 89)
+    assert (X.loc[middle, "cohort_burst_ratio_15d"] > 1).mean() > 0.5
+    # organic accounts at 1 but some created during the campaign (its window is theirs too)
     assert (X.loc[y == 0, "cohort_burst_ratio_15d"] == 1).mean() > 0.97
     assert auc["log_followers"] >= 0.9 and auc["default_profile_image"] >= 0.85, auc

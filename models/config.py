@@ -63,8 +63,8 @@ class SourceConfig(Strict):
 #: posts 0.07, 0.27, 0.44), but for two: caverlee-2011's polluters have more followers (0.66),
 #: with far more followees (their follower share is lower, as everywhere), and
 #: cresci-stock-2018's likes per day say nothing (0.51). Without the constraints the mean
-#: leave-one-collection-out ROC-AUC falls from 0.849 to 0.846, cresci-2017's from 0.974 to
-#: 0.933 (README, "Results").
+#: leave-one-collection-out ROC-AUC falls from 0.843 to 0.798, cresci-2017's from 0.956 to
+#: 0.664 (README, "Results").
 MONOTONE = {"log_followers": -1, "follower_share": -1, "followers_per_following": -1,
             "log_statuses": -1, "log_favourites": -1, "log_listed": -1,
             "statuses_per_day": -1, "favourites_per_day": -1, "listed_per_day": -1,
@@ -75,8 +75,8 @@ MONOTONE = {"log_followers": -1, "follower_share": -1, "followers_per_following"
 #: Features left out by default. Account age says when a collection was made rather than
 #: what the account is: caverlee-2011's humans, collected in 2009, are a few months old,
 #: cresci-2017's, collected in 2015, years; leaving it out raised the mean
-#: leave-one-collection-out ROC-AUC from 0.837 to 0.849, cresci-stock-2018's from 0.508 to
-#: 0.539 and the IRA sample's from 0.815 to 0.872 (README, "Results"). The counts per day of
+#: leave-one-collection-out ROC-AUC from 0.830 to 0.843, cresci-stock-2018's from 0.470 to
+#: 0.524 and the IRA sample's from 0.850 to 0.894 (README, "Results"). The counts per day of
 #: age keep its signal where it transfers (activity relative to the account's life).
 EXCLUDE = ["age_days"]
 

@@ -25,6 +25,9 @@ import numpy as np
 
 #: How many reasons an account gets.
 N_REASONS = 3
+#: The reason of an account no feature moves toward its decision: the model's base value alone
+#: is on that side of the threshold (e.g. a list scored at a prior above the training mix).
+BASE_ONLY = "base value alone"
 
 
 def parse_trees(model_text: str) -> list[dict[str, np.ndarray]]:
@@ -128,7 +131,7 @@ def reason_texts(credits: np.ndarray, X: np.ndarray, flagged: np.ndarray, names:
     """The reasons of each account: its ``N_REASONS`` strongest credits toward its decision
     (bot-ward for a flagged account, organic-ward for the others), strongest first, e.g.
     ``follower_share 0.0213 (low) +1.31; cohort_burst_ratio_3d 37.7 (high) +0.57``; an
-    account without a credit toward its decision gets an empty string."""
+    account without a credit toward its decision gets :data:`BASE_ONLY`."""
     toward = np.where(flagged[:, None], credits, -credits)
     k = min(N_REASONS, credits.shape[1])
     top = np.argpartition(-toward, k - 1, axis=1)[:, :k]
@@ -145,5 +148,5 @@ def reason_texts(credits: np.ndarray, X: np.ndarray, flagged: np.ndarray, names:
             v = X[i, j]
             value = "NA" if v != v else f"{v:.4g}"
             parts.append(f"{shown_names[j]}{value}{words[level[i, j]]} {credits[i, j]:+.2f}")
-        out.append("; ".join(parts))
+        out.append("; ".join(parts) or BASE_ONLY)
     return out

@@ -187,7 +187,7 @@ def test_predict_chunked_equals_one_chunk_and_writes_rejects(trained, tmp_path):
     assert len(a) == 3300
     assert (tmp_path / "one.rejects.csv").exists()
     # reasons name features, their values and signed credits toward the decision
-    assert a["reasons"].str.match(r"^\w+ [^ ]+( \((low|high)\))? [+-]\d+\.\d\d").mean() > 0.95
+    assert a["reasons"].str.match(r"^\w+ [^ ]+( \((low|high)\))? [+-]\d+\.\d\d").mean() > 0.9
 
 
 def test_predict_with_one_population_per_source_equals_bundle_score(trained, tmp_path):
@@ -442,6 +442,6 @@ def test_scoring_workers_give_what_one_process_gives(trained, tmp_path, caplog):
     assert predict.main(["--output", str(tmp_path / "one.csv"), "--workers", "0", *args]) == 0
     frames = [pd.read_csv(tmp_path / name, dtype={"account_id": str}, keep_default_na=False)
               for name in ("workers.csv", "here.csv", "one.csv")]
-    assert len(frames[0]) == 3300 and frames[0]["reasons"].str.len().gt(0).mean() > 0.95
+    assert len(frames[0]) == 3300 and frames[0]["reasons"].str.len().gt(0).all()
     for frame in frames[1:]:
         pd.testing.assert_frame_equal(frames[0], frame)

@@ -46,7 +46,8 @@ from models.outputs import Outputs
 log = logging.getLogger("botsieve.predict")
 
 DEFAULT_MODEL = "models:/botsieve@champion"
-OUTPUT_COLUMNS = ["account_id", "bot_probability", "is_bot", "reasons", "model_version"]
+OUTPUT_COLUMNS = ["account_id", "bot_probability", "raw_score", "is_bot", "reasons",
+                  "model_version"]
 #: Accounts per scoring call: small enough that the worker processes share the last frame
 #: evenly, large enough that a call's overhead is noise. TreeSHAP reasons
 #: (``--reasons-method shap``) cost about 50 times more per account, so their slices are smaller.

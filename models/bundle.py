@@ -370,8 +370,8 @@ class Bundle:
                  "none": np.zeros(len(X), bool)}[reasons]
         if which.any():
             text[which] = self.reasons(X[which], decision[which], method=method)
-        return pd.DataFrame({"bot_probability": prob, "is_bot": decision, "reasons": text},
-                            index=X.index)
+        return pd.DataFrame({"bot_probability": prob, "raw_score": raw, "is_bot": decision,
+                             "reasons": text}, index=X.index)
 
     def score(self, accounts: pd.DataFrame, *, cadence: pd.DataFrame | None = None,
               population: CohortCounter | None = None, precision: float | None = None,
@@ -402,9 +402,12 @@ class Bundle:
             X, precision=precision, prior=prior, reasons=reasons))
 
     def scores_table(self, account_ids: pd.Series, scored: pd.DataFrame) -> pd.DataFrame:
-        """:meth:`score_features` output as the scores table: account_id, bot_probability,
-        is_bot, reasons, model_version."""
+        """:meth:`score_features` output as the scores table: account_id, bot_probability (to
+        four significant digits: calibration makes steps, and more digits would only suggest
+        a precision it does not have), raw_score (the model's score the decision threshold
+        cuts, in full, to order a review queue), is_bot, reasons, model_version."""
         out = scored.reset_index(drop=True)
+        out["bot_probability"] = significant(out["bot_probability"].to_numpy(), 4)
         out.insert(0, "account_id", account_ids.astype("str").array)
         out["model_version"] = self.contract.get("model_version", "unregistered")
         return out
@@ -446,6 +449,15 @@ class Bundle:
         return reason_texts(self.credits(X, method), values, np.asarray(flagged, bool),
                             self.features,
                             levels(self.contract.get("drift_reference"), self.features, values))
+
+
+def significant(values: np.ndarray, digits: int) -> np.ndarray:
+    """``values`` rounded to ``digits`` significant digits (0 and NaN stay as they are)."""
+    values = np.asarray(values, dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = 10.0 ** (digits - 1 - np.floor(np.log10(np.abs(values))))
+        out = np.round(values * scale) / scale
+    return np.where(np.isfinite(scale) & (values != 0), out, values)
 
 
 #: The bundles a scoring worker process has loaded (by directory), each loaded once.

@@ -126,8 +126,8 @@ def champion(store: Store) -> int:
 
 def expected_table(store: Store, config: str) -> pd.DataFrame:
     """The comparison of v1 and v2 computed here: sets built by hand, scores from Bundle.score
-    (calibrated, at the model's out-of-fold mix) and the booster (raw), metrics from
-    scikit-learn."""
+    (calibrated, at the model's out-of-fold mix, beside Bundle.predict's full probability) and
+    the booster (raw), metrics from scikit-learn."""
     cfg = load_config(config)
     data = load_dataset(cfg)
     acc, y = data.accounts, data.labels
@@ -140,9 +140,13 @@ def expected_table(store: Store, config: str) -> pd.DataFrame:
     for version in (1, 2):
         bundle = load_model(f"models:/botsieve/{version}", store.uri)
         mix = bundle.contract["calibrator"]["train_prior"]
-        prob = bundle.score(acc, cadence=data.cadence, prior=mix,
-                            reasons="none")["bot_probability"]
+        scored = bundle.score(acc, cadence=data.cadence, prior=mix, reasons="none")
         raw = bundle.booster.predict(bundle.features_of(acc, cadence=data.cadence))
+        assert np.array_equal(scored["raw_score"].to_numpy(), raw)
+        # (the scores table gives the probability to four significant digits; the metric is
+        # computed on the full one)
+        prob = pd.Series(bundle.predict(bundle.features_of(acc, cadence=data.cadence), mix)[1])
+        np.testing.assert_allclose(scored["bot_probability"], prob, rtol=5e-4)
         for name, mask in sets.items():
             prec, rec, _ = precision_recall_curve(y[mask], raw[mask])
             rows.append({"set": name, "model": f"v{version}", "n_pos": int(y[mask].sum()),

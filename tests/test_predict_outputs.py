@@ -17,6 +17,7 @@ import pytest
 from conftest import ROOT
 
 import predict
+from features.sources import read_files
 from models.drift import DriftMonitor
 from models.outputs import Outputs, clear_stale
 
@@ -195,3 +196,22 @@ def test_sigkill_mid_run_the_workers_die_and_the_next_run_clears_its_files(model
     assert not out.exists()
     assert score(model, out, *SAMPLE_INPUTS) == 0
     assert leftovers(tmp_path) == []
+
+
+def test_scores_carry_the_raw_score_and_probabilities_to_four_significant_digits(model,
+                                                                                   tmp_path):
+    out = tmp_path / "scores.csv"
+    assert score(model, out, *SAMPLE_INPUTS) == 0
+    scores = pd.read_csv(out, dtype={"account_id": str})
+    assert scores.columns.tolist() == predict.OUTPUT_COLUMNS
+    from models.bundle import Bundle, significant
+
+    bundle = Bundle.load(model)
+    accounts = read_files(SAMPLE_INPUTS).accounts
+    raw = pd.Series(bundle.booster.predict(bundle.features_of(accounts)),
+                    index=accounts["account_id"].to_numpy())
+    np.testing.assert_allclose(scores["raw_score"], raw.loc[scores["account_id"]], rtol=1e-12)
+    prob = scores["bot_probability"].to_numpy()
+    np.testing.assert_array_equal(prob, significant(prob, 4))
+    # the raw score orders a review queue where the calibrated probability ties
+    assert scores["raw_score"].nunique() > scores["bot_probability"].nunique()

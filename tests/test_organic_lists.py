@@ -121,7 +121,7 @@ def test_an_injected_creation_burst_is_flagged(without_caverlee):
     after: 2%).
 
     A burst alone does not get an organic-looking profile past the 90% precision threshold at
-    a 5% prior: in cresci-2017, 201 of 3,474 genuine accounts were created inside its bot
+    a 5% prior: in cresci-2017, 99 of 3,474 genuine accounts were created inside its bot
     families' creation bursts, so a burst's own precision at that prior is far below 90% and
     the model learns it as evidence to add to the profile's, not as a verdict."""
     bundle, data = without_caverlee

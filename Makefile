@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/python train.py --config configs/default.yaml
-	$(BIN)/python predict.py --model models:/botsieve@challenger --threshold-precision 0.8 \
+	$(BIN)/python predict.py --model models:/botsieve-sample@challenger --threshold-precision 0.8 \
 		--output out/sample_scores.csv \
 		sample_data/release sample_data/release_b sample_data/controls
 	head -n 6 out/sample_scores.csv

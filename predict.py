@@ -121,7 +121,11 @@ def load_model(spec: str, tracking_uri: str | None) -> Bundle:
     try:
         local = mlflow.artifacts.download_artifacts(artifact_uri=spec)
     except Exception as exc:
-        raise BundleError(f"{spec}: cannot fetch the model: {exc}") from exc
+        hint = (" Train one on real data first (python train.py --config configs/real.yaml: "
+                "its first version becomes the champion), or pass --model; `make run` "
+                "registers the sample's toy model apart, as models:/botsieve-sample."
+                if spec == DEFAULT_MODEL else "")
+        raise BundleError(f"{spec}: cannot fetch the model: {exc}.{hint}") from exc
     return Bundle.load(Path(local) / "artifacts" / "bundle")
 
 

@@ -100,7 +100,7 @@ def logged(tmp_path_factory):
                          "--set", "cv.random_folds=2", "--out", str(tmp / "out")]) == 0
         mlflow.set_tracking_uri(uri)
         client = MlflowClient()
-        exp = client.get_experiment_by_name("botsieve")
+        exp = client.get_experiment_by_name("botsieve-sample")
         runs = client.search_runs([exp.experiment_id], "tags.kind = 'generalisation'")
         assert len(runs) == 1
         yield tmp, runs[0], client

@@ -215,3 +215,13 @@ def test_scores_carry_the_raw_score_and_probabilities_to_four_significant_digits
     np.testing.assert_array_equal(prob, significant(prob, 4))
     # the raw score orders a review queue where the calibrated probability ties
     assert scores["raw_score"].nunique() > scores["bot_probability"].nunique()
+
+
+def test_without_a_real_model_the_default_says_what_to_train(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # an empty store: no model registered
+    out = tmp_path / "scores.csv"
+    assert predict.main(["--output", str(out), "--tracking-uri",
+                         f"sqlite:///{tmp_path / 'mlflow.db'}", *SAMPLE_INPUTS]) == 2
+    err = capsys.readouterr().err
+    assert "models:/botsieve@champion" in err and "train.py --config configs/real.yaml" in err
+    assert not out.exists()

@@ -53,7 +53,7 @@ def trained(tmp_path_factory):
 
 
 def _parent_run(client: MlflowClient):
-    exp = client.get_experiment_by_name("botsieve")
+    exp = client.get_experiment_by_name("botsieve-sample")
     runs = client.search_runs([exp.experiment_id], "tags.kind = 'training'",
                               order_by=["attributes.start_time ASC"])
     return runs
@@ -81,7 +81,7 @@ def test_parent_run_has_metrics_tags_artifacts_and_nested_trials(trained):
     assert len(tags["git_commit"]) >= 7
     listed = {a.path for a in client.list_artifacts(run.info.run_id)}
     assert {"config.json", "evaluation", "plots", "bundle"} <= listed
-    versions = client.search_model_versions("name = 'botsieve'")
+    versions = client.search_model_versions("name = 'botsieve-sample'")
     assert run.info.run_id in {v.run_id for v in versions}  # the pyfunc model, registered
     plots = {a.path for a in client.list_artifacts(run.info.run_id, "plots")}
     assert {f"plots/{n}.png" for n in ("roc", "pr", "calibration", "importance",
@@ -101,7 +101,7 @@ def test_parent_run_has_metrics_tags_artifacts_and_nested_trials(trained):
 
 def test_registry_aliases_and_reproducible_model_text(trained):
     tmp, client = trained
-    v1 = client.get_model_version_by_alias("botsieve", "champion")
+    v1 = client.get_model_version_by_alias("botsieve-sample", "champion")
     assert str(v1.version) == "1"
     # same data, config and seed, fresh study: the same model text; champion stays
     old = os.getcwd()
@@ -110,8 +110,8 @@ def test_registry_aliases_and_reproducible_model_text(trained):
         assert _train(tmp, storage="optuna2.db") == 0
     finally:
         os.chdir(old)
-    assert str(client.get_model_version_by_alias("botsieve", "champion").version) == "1"
-    assert str(client.get_model_version_by_alias("botsieve", "challenger").version) == "2"
+    assert str(client.get_model_version_by_alias("botsieve-sample", "champion").version) == "1"
+    assert str(client.get_model_version_by_alias("botsieve-sample", "challenger").version) == "2"
     runs = _parent_run(client)
     texts = [(tmp / "out" / r.info.run_id / "bundle" / "model.txt").read_text() for r in runs]
     assert texts[0] == texts[1]
@@ -120,7 +120,7 @@ def test_registry_aliases_and_reproducible_model_text(trained):
         assert _train(tmp, "--promote") == 0  # resumes the finished study: no new trials
     finally:
         os.chdir(old)
-    assert str(client.get_model_version_by_alias("botsieve", "champion").version) == "3"
+    assert str(client.get_model_version_by_alias("botsieve-sample", "champion").version) == "3"
 
 
 def test_bundle_loads_without_pickle_and_rejects_corruption(trained, tmp_path):
@@ -157,7 +157,7 @@ def test_bundle_loads_without_pickle_and_rejects_corruption(trained, tmp_path):
 def test_pyfunc_and_predict_score_identically(trained, tmp_path, monkeypatch):
     tmp, _ = trained
     monkeypatch.chdir(tmp)
-    uri = "models:/botsieve@champion"
+    uri = "models:/botsieve-sample@champion"
     out = tmp_path / "scores.csv"
     assert predict.main(["--model", uri, "--tracking-uri", f"sqlite:///{tmp / 'mlflow.db'}",
                          "--output", str(out), *SAMPLE_INPUTS[2:]]) == 0

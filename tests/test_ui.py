@@ -30,7 +30,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 METRIC = "loco_roc_auc"
 METRIC_COLUMN = f"metrics.`{METRIC}`"
 VIEW_KEY = tracking.RUNS_VIEW_KEY  # the runs-table view train.py saves on its experiment
-MODEL = "botsieve"
+MODEL = "botsieve-sample"
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
     "--disable-background-networking", "--hide-scrollbars", "--window-size=1600,900",
@@ -114,7 +114,7 @@ def ui(tmp_path_factory):
             os.chdir(old)
         _wait_until_up(url, server, log)
         client = MlflowClient(uri)
-        experiment = client.get_experiment_by_name("botsieve")
+        experiment = client.get_experiment_by_name("botsieve-sample")
         (run,) = client.search_runs([experiment.experiment_id], "tags.kind = 'training'")
         yield url, client, run
     finally:

@@ -602,6 +602,13 @@ def compare(args: argparse.Namespace) -> int:
                 keep &= ~s.rows
         dropped = (f"--unseen-only: {int((~keep).sum())} of {len(keep)} accounts dropped "
                    "(trained on by a compared model)")
+        if not (keep & (y == 1)).any() or not (keep & (y == 0)).any():
+            raise CompareError(
+                f"--unseen-only: {int((~keep).sum())} of {len(keep)} accounts of config "
+                f"{config.name} were trained on by a compared model, which leaves "
+                f"{int((keep & (y == 1)).sum())} inauthentic and {int((keep & (y == 0)).sum())} "
+                "organic accounts: nothing to judge them on. Compare on a config whose files "
+                "none of the models was trained on.")
     table = mark_winners(build_table(refs, scores, seen, sets, y, keep), args.metric)
 
     direction = "lower" if args.metric in LOWER_IS_BETTER else "higher"

@@ -295,6 +295,9 @@ def test_bad_input_exits_2_with_a_message(store, tmp_path, capsys):
     assert "no registered model named 'nope'" in error("--config", store.eval_b,
                                                        "--name", "nope")
     assert "has no alias 'gold'" in error("--config", store.eval_b, "models:/botsieve@gold")
+    # every account of half A was trained on by v1: --unseen-only has nothing left to judge
+    assert "nothing to judge them on" in error("--config", store.train_a, "--versions", "1",
+                                               "--unseen-only")
     # small configs over the smaller release of half B
     files = str(store.tmp / "b" / "release_b")
     release_b = {"name": "release_b", "paths": [files], "label": 1}

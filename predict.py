@@ -426,7 +426,7 @@ def describe_bursts(bursts: pd.DataFrame) -> str:
     accounts were created in certain bursts, and the largest ones."""
     if not len(bursts):
         return ("creation bursts: none (no window of the list's creation days holds certainly "
-                "four times what its months around and the organic reference expect)")
+                "four times what the months beside it and the organic reference expect)")
     top = bursts.sort_values("accounts", ascending=False).head(3)
     largest = "; ".join(f"{r.start} to {r.end}: {r.accounts:,} accounts (burst ratio up to "
                         f"{r.max_burst_ratio:.1f})" for r in top.itertuples())

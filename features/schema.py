@@ -115,6 +115,13 @@ class SchemaError(ValueError):
     """A file or frame that cannot be read as a canonical table at all (not a single bad row)."""
 
 
+def validation_problems(exc) -> str:
+    """A pydantic ValidationError as one line per problem, ``field.path: what is wrong``, for
+    the errors that name a config, mapping or contract file."""
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'file'}: "
+                     f"{e['msg'].removeprefix('Value error, ')}" for e in exc.errors())
+
+
 #: Empty frames already built, by their columns and dtypes (building one costs milliseconds,
 #: a copy a fraction of one: readers make several per chunk).
 _EMPTY: dict[tuple, pd.DataFrame] = {}

@@ -56,7 +56,7 @@ def plot(created_at: pd.Series, reference: CreationReference, bursts: pd.DataFra
         counter = CohortCounter().add(created_at.dropna())
         expected = expected_counts(days + 3, 3, counter, reference)
         ax.plot(weeks.index, expected, c="k", lw=1,
-                label="expected (the list's months around, organic reference's shape)")
+                label="expected (the list's denser side, organic reference's shape)")
     for b in bursts.itertuples():
         ax.axvspan(pd.Timestamp(b.start), pd.Timestamp(b.end) + pd.Timedelta(days=1),
                    color="tab:red", alpha=0.25)

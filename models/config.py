@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from features.registry import FAMILIES, FEATURE_NAMES
+from features.schema import validation_problems
 from features.sources import FORMATS
 
 
@@ -274,10 +275,7 @@ def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
-        )
-        raise ConfigError(f"{path}: invalid config: {problems}") from exc
+        raise ConfigError(f"{path}: invalid config: {validation_problems(exc)}") from exc
     base = path.resolve().parent
     for source in config.sources:
         source.paths = [p if os.path.isabs(p) else str(base / p) for p in source.paths]

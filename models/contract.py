@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from features.schema import validation_problems
+
 Probability = Field(gt=0, lt=1)
 
 
@@ -87,6 +89,5 @@ def check_contract(contract: object) -> str | None:
     try:
         Contract.model_validate(contract)
     except ValidationError as exc:
-        return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'contract'}: "
-                         f"{e['msg'].removeprefix('Value error, ')}" for e in exc.errors())
+        return validation_problems(exc)
     return None

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 import pandas as pd
 
 from features.schema import conform_accounts, conform_posts
-from features.sources import common
+from features.sources import common, json_records
 from features.sources.common import ReadOptions, ReadResult, RowErrors
 
 NAME = "api_v1"
@@ -59,7 +59,7 @@ def sniff(path: str) -> bool:
         user = rec.get("user") if isinstance(rec.get("user"), dict) else rec
         return "screen_name" in user and "followers_count" in user
 
-    return common.sniff_json(path, is_user)
+    return json_records.sniff_json(path, is_user)
 
 
 def parse_users(raw: pd.DataFrame, errors: RowErrors) -> pd.DataFrame:
@@ -86,12 +86,12 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
     latest = common.AccountSink("latest")
     unique = common.AccountSink("unique", defer=opts.defer_duplicates)
     for path in paths:
-        first = common.first_json_record(path)
+        first = json_records.first_json_record(path)
         tweets = isinstance(first, dict) and isinstance(first.get("user"), dict)
         if not tweets and opts.observed_at is None:
             yield ReadResult(NAME, notes=[f"{path}: user objects carry no observation time and "
                                           "no observed_at was given; age features will be missing"])
-        for records, rows, rejects in common.iter_json(
+        for records, rows, rejects in json_records.iter_json(
             path, chunksize=opts.chunksize, encoding=opts.encoding
         ):
             parts = [rejects]
@@ -99,15 +99,16 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
                 yield ReadResult(NAME, rejects=rejects)
                 continue
             if tweets:
-                user_raw = common.pluck(records, {k: ("user", *v) for k, v in USER_FIELDS.items()})
+                user_raw = json_records.pluck(records, {k: ("user", *v)
+                                                        for k, v in USER_FIELDS.items()})
             else:
-                user_raw = common.pluck(records, USER_FIELDS)
+                user_raw = json_records.pluck(records, USER_FIELDS)
             user_raw.index = rows.index
             errors = RowErrors(rows.index)
             acc = parse_users(user_raw, errors)
             posts = None
             if tweets:
-                traw = common.pluck(records, {
+                traw = json_records.pluck(records, {
                     "post_id": ("id_str|id",),
                     "created_at": ("created_at",),
                     "retweeted": ("retweeted_status",),

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pandas as pd
 
-from features.sources import common
+from features.sources import common, json_records
 from features.sources.common import ReadOptions, ReadResult, RowErrors
 
 NAME = "api_v2"
@@ -39,7 +39,7 @@ FIELDS = {
 
 def sniff(path: str) -> bool:
     """A JSON file whose first user record has ``public_metrics``."""
-    return common.sniff_json(path, lambda rec: isinstance(rec.get("public_metrics"), dict))
+    return json_records.sniff_json(path, lambda rec: isinstance(rec.get("public_metrics"), dict))
 
 
 def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
@@ -51,13 +51,13 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
         yield ReadResult(NAME, notes=[f"{source}: v2 user objects carry no observation time and "
                                       "no observed_at was given; age features will be missing"])
     for path in paths:
-        for records, rows, rejects in common.iter_json(
+        for records, rows, rejects in json_records.iter_json(
             path, chunksize=opts.chunksize, encoding=opts.encoding
         ):
             if not records:
                 yield ReadResult(NAME, rejects=rejects)
                 continue
-            raw = common.pluck(records, FIELDS)
+            raw = json_records.pluck(records, FIELDS)
             raw.index = rows.index
             errors = RowErrors(rows.index)
             acc = pd.DataFrame(index=rows.index)

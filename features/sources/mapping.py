@@ -8,7 +8,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from features.schema import ACCOUNT_REQUIRED, SchemaError
+from features.schema import ACCOUNT_REQUIRED, SchemaError, validation_problems
 from features.sources import common
 from features.sources.mapped import _MAPPABLE
 
@@ -80,10 +80,7 @@ class Mapping(BaseModel):
         try:
             mapping = cls.model_validate(data or {})
         except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'mapping'}: "
-                                 f"{e['msg'].removeprefix('Value error, ')}"
-                                 for e in exc.errors())
-            raise SchemaError(f"{path}: invalid mapping: {problems}") from exc
+            raise SchemaError(f"{path}: invalid mapping: {validation_problems(exc)}") from exc
         missing = [c for c in ACCOUNT_REQUIRED
                    if c not in mapping.columns and c not in mapping.constants]
         if missing:

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 import pandas as pd
 
 from features.schema import conform_posts
-from features.sources import api_v1, common
+from features.sources import api_v1, common, json_records
 from features.sources.common import ReadOptions, ReadResult, RowErrors
 
 NAME = "twibot"
@@ -26,7 +26,7 @@ NAME = "twibot"
 
 def sniff(path: str) -> bool:
     """A JSON file whose first record has ``ID`` and a ``profile`` object."""
-    return common.sniff_json(path, lambda rec: "ID" in rec and isinstance(rec.get("profile"),
+    return json_records.sniff_json(path, lambda rec: "ID" in rec and isinstance(rec.get("profile"),
                                                                           dict))
 
 
@@ -40,15 +40,15 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
         yield ReadResult(NAME, notes=[f"{source}: TwiBot-20 files carry no crawl time and no "
                                       "observed_at was given; age features will be missing"])
     for path in paths:
-        for records, rows, rejects in common.iter_json(
+        for records, rows, rejects in json_records.iter_json(
             path, chunksize=opts.chunksize, encoding=opts.encoding
         ):
             if not records:
                 yield ReadResult(NAME, rejects=rejects)
                 continue
-            raw = common.pluck(records, {k: ("profile", *v)
+            raw = json_records.pluck(records, {k: ("profile", *v)
                                          for k, v in api_v1.USER_FIELDS.items()})
-            raw["account_id"] = common.pluck(records, {"id": ("ID",)})["id"].fillna(
+            raw["account_id"] = json_records.pluck(records, {"id": ("ID",)})["id"].fillna(
                 raw["account_id"])
             raw.index = rows.index
             errors = RowErrors(rows.index)

@@ -36,6 +36,7 @@ from features.sources import common
 
 if TYPE_CHECKING:
     import duckdb
+    import pyarrow as pa
 
 log = logging.getLogger(__name__)
 
@@ -155,8 +156,11 @@ def _files(posts: str | Path | list) -> list[str]:
     return out
 
 
-def _relation(con: duckdb.DuckDBPyConnection, posts) -> str:
-    """Register the posts as view ``posts`` and return its name."""
+def _relation(con: duckdb.DuckDBPyConnection, posts, columns: set[str] | None = None) -> str:
+    """Register the posts as view ``posts`` and return its name. ``columns``: the header
+    columns of every posts file of the run, when ``posts`` is some of them (a cluster task
+    reads one file): an IO flag column another file has and this one lacks is then False
+    here, as it is when DuckDB reads all the files together."""
     if isinstance(posts, pd.DataFrame):
         missing = [c for c in ("account_id", "created_at") if c not in posts.columns]
         if missing:
@@ -184,13 +188,16 @@ def _relation(con: duckdb.DuckDBPyConnection, posts) -> str:
         return "posts"
     headers = {f: set(common.csv_header(f)) for f in files}
     if all({"tweetid", "userid", "tweet_time"} <= h for h in headers.values()):
-        columns = set.union(*headers.values())
+        here = set.union(*headers.values())
+        columns = here if columns is None else columns | here
         for col in ("is_retweet", "tweet_client_name"):
-            if col not in columns:
+            if col not in here:
                 raise SchemaError(f"posts files {files[:3]}: no column {col}")
 
         def filled(col: str) -> str:
-            return f"coalesce({col}, '') <> ''" if col in columns else "CAST(NULL AS BOOLEAN)"
+            if col not in columns:
+                return "CAST(NULL AS BOOLEAN)"
+            return f"coalesce({col}, '') <> ''" if col in here else "false"
 
         select = _IO_SELECT.format(files=quoted, is_reply=filled("in_reply_to_tweetid"),
                                    is_quote=filled("quoted_tweet_tweetid"))
@@ -221,6 +228,23 @@ def _relation(con: duckdb.DuckDBPyConnection, posts) -> str:
 
 #: DuckDB's memory limit for the cadence step; beyond it DuckDB spills to disk.
 DEFAULT_MEMORY_LIMIT = "512MB"
+
+
+def canonical_posts(files: list[str], columns: set[str] | None = None) -> pa.Table:
+    """The posts of ``files`` as the cadence step reads them (account_id, created_at in UTC,
+    is_retweet, is_reply, is_quote, client), for a cluster task that reads some of a run's
+    posts files (``columns``: see :func:`_relation`)."""
+    import duckdb
+
+    con = connect(threads=1)
+    try:
+        rel = _relation(con, files, columns)
+        return con.execute(f"SELECT account_id, created_at, is_retweet, is_reply, is_quote, "
+                           f"client FROM {rel}").to_arrow_table()
+    except duckdb.Error as exc:
+        raise SchemaError(f"{', '.join(files)}: cannot read the posts: {exc}") from exc
+    finally:
+        con.close()
 
 
 def compute_cadence(posts, *, threads: int | None = None,

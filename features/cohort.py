@@ -187,6 +187,20 @@ class CohortCounter:
         self._tables = None
         return self
 
+    @classmethod
+    def from_day_counts(cls, days: np.ndarray, counts: np.ndarray) -> CohortCounter:
+        """A counter from (UTC day number, accounts created that day) pairs, e.g. the small
+        table a cluster's aggregation gives; days below 0 (missing) are left out."""
+        days, counts = np.asarray(days, dtype=np.int64), np.asarray(counts, dtype=np.int64)
+        keep = days >= 0
+        days, counts = days[keep], counts[keep]
+        out = cls()
+        if len(days):
+            out._cover(int(days.min()), int(days.max()))
+            np.add.at(out.counts, days - out.first, counts)
+            out.n = int(counts.sum())
+        return out
+
     def _cover(self, lo: int, hi: int) -> None:
         """Widen the day counts to cover days ``lo`` to ``hi``."""
         if not len(self.counts):

@@ -1,0 +1,276 @@
+"""Score account lists on Apache Spark, for lists that outgrow one machine.
+
+    python spark_predict.py --output SCORES.parquet INPUT... [predict.py's options]
+    spark-submit spark_predict.py --output s3a://bucket/scores.parquet INPUT...
+
+The same inputs, model URIs and options as ``predict.py``, and the same scores (to the last
+digit) and rejects; the scores are a Parquet dataset (a folder) and the rejects a second one
+beside it (``SCORES.rejects.parquet``). Started with ``python``, it runs a local Spark on this
+machine's cores; under ``spark-submit`` it runs wherever that points.
+
+The steps, and what each costs a cluster:
+
+1. read: one task per input file (per group of files a format reads together, e.g. an IO
+   release's users and tweets), each running the project's reader (models.spark_tasks); no
+   shuffle.
+2. duplicates: the first observation of an account id wins (a user object over a profile known
+   only from tweets), the rest are rejects naming their file and row: one shuffle of the
+   accounts' ids and places by id.
+3. population: accounts per creation day (per source when the model's cohorts are per source),
+   a table of a few thousand rows collected to the driver and sent with the scoring tasks.
+4. cadence: the posts shuffled by account id (the one large shuffle: every post once), then the
+   cadence features of each partition's accounts.
+5. score: the accounts joined with their cadence (a shuffle of the accounts), then row
+   features, model and reasons per partition; no shuffle.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from features.schema import SchemaError
+from features.sources import ReadOptions, expand_paths, plan
+from features.sources.common import default_source
+from models import spark_tasks as st
+from models.bundle import BundleError
+from models.spark_tasks import ReadTask, ScoreSettings
+from predict import DEFAULT_MODEL, FORMATS, load_model
+
+log = logging.getLogger("botsieve.spark_predict")
+
+#: Readers that read each file on its own (so a task per file gives what reading them together
+#: gives); the others read their files together (an IO release's users and tweets files).
+PER_FILE = ("flat_csv", "api_v2", "mapped")
+DUPLICATE = "duplicate account observation"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="files, globs or folders")
+    parser.add_argument("--output", required=True,
+                        help="scores dataset (a .parquet folder; a local path or a URI Spark "
+                             "writes, e.g. s3a://...)")
+    parser.add_argument("--model", default=DEFAULT_MODEL,
+                        help="registry URI, runs:/ URI or bundle directory")
+    parser.add_argument("--format", default="auto", choices=FORMATS)
+    parser.add_argument("--mapping", help="YAML column mapping (the mapped format)")
+    parser.add_argument("--posts", nargs="+", help="posts files for cadence features")
+    parser.add_argument("--threshold-precision", type=float, default=None)
+    parser.add_argument("--prior", type=float, default=None)
+    parser.add_argument("--observed-at", help="when the input counts were observed (UTC)")
+    parser.add_argument("--chunksize", type=int, default=200_000,
+                        help="accounts per chunk a reading task parses at a time")
+    parser.add_argument("--reasons", default="all", choices=("all", "flagged", "none"))
+    parser.add_argument("--reasons-method", default="paths", choices=("paths", "shap"))
+    parser.add_argument("--partitions", type=int, default=None,
+                        help="partitions of the shuffles (default: spark.sql.shuffle."
+                             "partitions; a local run uses 2 per core)")
+    parser.add_argument("--tracking-uri", help="MLflow tracking URI for registry/run models")
+    args = parser.parse_args(argv)
+    if not args.output.rstrip("/").endswith(".parquet"):
+        parser.error(f"--output {args.output}: the scores dataset's name must end in .parquet")
+    for name in ("threshold_precision", "prior"):
+        value = getattr(args, name)
+        if value is not None and not 0 < value < 1:
+            parser.error(f"--{name.replace('_', '-')} must lie strictly between 0 and 1")
+    if args.chunksize < 1 or (args.partitions is not None and args.partitions < 1):
+        parser.error("--chunksize and --partitions must be at least 1")
+    return args
+
+
+def rejects_path(output: str) -> str:
+    """Where the rejects dataset of the scores dataset ``output`` goes."""
+    return output.rstrip("/")[: -len(".parquet")] + ".rejects.parquet"
+
+
+def session(partitions: int | None = None):
+    """The active Spark session, or a local one on this machine's cores (UTC, Arrow batches
+    of 20,000 rows)."""
+    from pyspark.sql import SparkSession
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = SparkSession.builder.appName("botsieve-score")
+    if SparkSession.getActiveSession() is None and "PYSPARK_GATEWAY_PORT" not in os.environ:
+        # started with python, not spark-submit: a local Spark on this machine
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        builder = builder.master("local[*]")
+    spark = (builder.config("spark.sql.session.timeZone", "UTC")
+             .config("spark.sql.execution.arrow.maxRecordsPerBatch", "20000").getOrCreate())
+    spark.conf.set("spark.sql.session.timeZone", "UTC")
+    if partitions:
+        spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
+    elif spark.sparkContext.master.startswith("local"):
+        spark.conf.set("spark.sql.shuffle.partitions",
+                       str(2 * spark.sparkContext.defaultParallelism))
+    return spark
+
+
+def read_tasks(inputs: list[str], fmt: str, opts: ReadOptions, posts: list[str] | None
+               ) -> list[ReadTask]:
+    """The reading tasks, in the order ``predict.py`` reads the files (their order decides
+    which observation of a repeated id is first)."""
+    tasks = []
+    for name, files in plan(expand_paths(inputs), fmt, opts.mapping).items():
+        folders = {Path(f).resolve().parent for f in files}
+        if name in PER_FILE and (len(folders) == 1 or name != "mapped"):
+            source = None if opts.source or len(folders) == 1 else default_source(files)
+            tasks.extend(ReadTask(name, (f,), source) for f in files)
+        else:
+            tasks.append(ReadTask(name, tuple(files)))
+    if posts:
+        from features.sources.common import csv_header
+
+        files = expand_paths(posts)
+        columns = frozenset().union(*(csv_header(f) for f in files
+                                      if not f.lower().endswith(".parquet")))
+        tasks.extend(ReadTask("posts", (f,), columns=columns) for f in files)
+    return tasks
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s",
+                        datefmt="%H:%M:%S")
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    started = time.perf_counter()
+    try:
+        bundle = load_model(args.model, args.tracking_uri)
+        opts = ReadOptions(mapping=args.mapping, chunksize=args.chunksize,
+                           observed_at=args.observed_at, defer_duplicates=True,
+                           columns=bundle.inputs)
+        threshold = bundle.threshold(args.threshold_precision, args.prior)
+        tasks = read_tasks(args.inputs, args.format, opts, args.posts)
+        for out in (args.output, rejects_path(args.output)):
+            if any(Path(out).resolve() == Path(p).resolve() for t in tasks for p in t.files):
+                raise SchemaError(f"{out}: an output of --output {args.output} is an input; "
+                                  "choose another --output (inputs are never written)")
+    except (BundleError, SchemaError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    log.info("model %s (%d features), decision threshold %s; %d reading task(s)",
+             bundle.contract.get("model_version"), len(bundle.features), threshold, len(tasks))
+    spark = session(args.partitions)
+    try:
+        summary = score(spark, args, bundle, opts, tasks)
+    except SchemaError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    n, flagged, rejected, mean = summary
+    print(f"read {n + rejected:,} rows: scored {n:,} accounts, rejected {rejected:,} "
+          f"(reasons in {rejects_path(args.output)}) in {time.perf_counter() - started:.1f} s")
+    if n:
+        print(f"bot_probability: mean {mean:.3f}; is_bot: {flagged:,} ({flagged / n:.1%})")
+    print(f"scores: {args.output}")
+    return 0
+
+
+def score(spark, args: argparse.Namespace, bundle, opts: ReadOptions, tasks: list[ReadTask]
+          ) -> tuple[int, int, int, float]:
+    """Run the five steps (module docstring); returns (scored, flagged, rejected, mean
+    probability). A reader's named error stops the run as a SchemaError."""
+    from pyspark import StorageLevel
+    from pyspark.sql import Window
+    from pyspark.sql import functions as fn
+
+    from features.cohort import CohortCounter
+
+    # 1. read
+    read = (spark.range(len(tasks), numPartitions=max(len(tasks), 1))
+            .mapInArrow(st.read_task(tasks, opts, keep_posts=not args.posts), st.READ_SCHEMA)
+            .persist(StorageLevel.MEMORY_AND_DISK))
+    messages = read.filter(fn.col("_kind").isin("error", "note")).select(
+        "_kind", "_task", "_reason").collect()
+    for row in sorted(messages, key=lambda r: r["_task"]):
+        if row["_kind"] == "note":
+            log.info("%s", row["_reason"])
+    errors = [row["_reason"] for row in messages if row["_kind"] == "error"]
+    if errors:
+        read.unpersist()
+        raise SchemaError(errors[0])
+    # 2. duplicates: the first observation wins (a user object before a tweet-only profile)
+    first = Window.partitionBy("account_id").orderBy(fn.col("_file").isNull(), "_task", "_seq")
+    accounts = (read.filter(fn.col("_kind") == "account")
+                .withColumn("_rank", fn.row_number().over(first))
+                .persist(StorageLevel.MEMORY_AND_DISK))
+    kept = accounts.filter(fn.col("_rank") == 1)
+    rejects = read.filter(fn.col("_kind") == "reject").select(
+        fn.col("_file").alias("file"), fn.col("_row").alias("row"),
+        fn.col("_column").alias("column"), fn.col("_reason").alias("reason"))
+    duplicates = accounts.filter((fn.col("_rank") > 1) & fn.col("_file").isNotNull()).select(
+        fn.col("_file").alias("file"), fn.col("_row").alias("row"),
+        fn.lit("account_id").alias("column"), fn.lit(DUPLICATE).alias("reason"))
+    # 3. population: accounts per UTC creation day (per source when the model says so)
+    day = fn.floor(fn.unix_micros("created_at") / fn.lit(86_400_000_000)).cast("long")
+    by_source = bundle.population == "source"
+    keys = ["source", "day"] if by_source else ["day"]
+    days = (kept.filter(fn.col("created_at").isNotNull()).withColumn("day", day)
+            .groupBy(*keys).count().toPandas())
+    population: dict[str, CohortCounter] = {}
+    for name, rows in (days.groupby("source", dropna=False) if by_source else [("", days)]):
+        population["<NA>" if name is None else str(name)] = CohortCounter.from_day_counts(
+            rows["day"].to_numpy(), rows["count"].to_numpy())
+    if not population:
+        population[""] = CohortCounter()
+    # 4. cadence: all posts of an account in one partition
+    posts = read.filter(fn.col("_kind") == "post").select(
+        "account_id", "created_at", "is_retweet", "is_reply", "is_quote", "client")
+    has_posts = bool(posts.limit(1).count())
+    if has_posts:
+        cadence = posts.repartition("account_id").mapInArrow(st.cadence_task,
+                                                             st.CADENCE_SCHEMA)
+        kept = kept.join(cadence, "account_id", "left")
+    # 5. score
+    with tempfile.TemporaryDirectory(prefix="botsieve-spark-") as tmp:
+        settings = ScoreSettings(_ship_bundle(spark, bundle, tmp), population, has_posts,
+                                 args.threshold_precision, args.prior, args.reasons,
+                                 args.reasons_method)
+        _write(kept.mapInArrow(st.score_task(settings), st.SCORE_SCHEMA), args.output)
+    _write(rejects.unionByName(duplicates), rejects_path(args.output))
+    accounts.unpersist()
+    read.unpersist()
+    out = spark.read.parquet(args.output).agg(
+        fn.count("*"), fn.sum(fn.col("is_bot").cast("long")), fn.avg("bot_probability")).first()
+    rejected = spark.read.parquet(rejects_path(args.output)).count()
+    return int(out[0]), int(out[1] or 0), int(rejected), float(out[2] or 0.0)
+
+
+def _ship_bundle(spark, bundle, tmp: str) -> str:
+    """Send the bundle's folder (saved in ``tmp``) to every executor (SparkFiles); returns
+    its name there."""
+    name = f"botsieve-bundle-{uuid.uuid4().hex[:12]}"
+    folder = Path(tmp) / name
+    bundle.save(folder)
+    spark.sparkContext.addFile(str(folder), recursive=True)
+    return name
+
+
+def _write(frame, output: str) -> None:
+    """Write a dataset: a local one to a temporary folder beside it, renamed into place when
+    complete (an old dataset of the same name is replaced only then); a URI (s3a://, hdfs://,
+    abfss://) as Spark writes it."""
+    if "://" in output:
+        frame.write.mode("overwrite").parquet(output)
+        return
+    final = Path(output)
+    tmp = final.with_name(f".{final.name}.botsieve-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    frame.write.parquet(str(tmp))
+    if final.exists():
+        old = final.with_name(tmp.name + ".old")
+        os.replace(final, old)
+        os.replace(tmp, final)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, final)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -50,6 +50,9 @@ log = logging.getLogger("botsieve.spark_predict")
 #: gives); the others read their files together (an IO release's users and tweets files).
 PER_FILE = ("flat_csv", "api_v2", "mapped")
 DUPLICATE = "duplicate account observation"
+#: Up to this many repeated observations are sent to every task to be taken out of the
+#: accounts; more are taken out by a shuffle join.
+BROADCAST_ROWS = 5_000_000
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -183,6 +186,7 @@ def score(spark, args: argparse.Namespace, bundle, opts: ReadOptions, tasks: lis
 
     from features.cohort import CohortCounter
 
+    clock = _Clock()
     # 1. read
     read = (spark.range(len(tasks), numPartitions=max(len(tasks), 1))
             .mapInArrow(st.read_task(tasks, opts, keep_posts=not args.posts), st.READ_SCHEMA)
@@ -196,16 +200,26 @@ def score(spark, args: argparse.Namespace, bundle, opts: ReadOptions, tasks: lis
     if errors:
         read.unpersist()
         raise SchemaError(errors[0])
-    # 2. duplicates: the first observation wins (a user object before a tweet-only profile)
-    first = Window.partitionBy("account_id").orderBy(fn.col("_file").isNull(), "_task", "_seq")
-    accounts = (read.filter(fn.col("_kind") == "account")
-                .withColumn("_rank", fn.row_number().over(first))
-                .persist(StorageLevel.MEMORY_AND_DISK))
-    kept = accounts.filter(fn.col("_rank") == 1)
+    clock.step("read")
+    # 2. duplicates: the first observation wins (a user object before a tweet-only profile).
+    # Only the keys of the ids seen more than once are ranked; the later observations are
+    # then taken out of the accounts by their place (task, position).
+    accounts = read.filter(fn.col("_kind") == "account")
+    place = ["_task", "_seq"]
+    repeated = (accounts.groupBy("account_id").count().filter(fn.col("count") > 1)
+                .select("account_id"))
+    first = Window.partitionBy("account_id").orderBy(fn.col("_file").isNull(), *place)
+    later = (accounts.select("account_id", "_file", "_row", *place)
+             .join(repeated, "account_id", "left_semi")
+             .withColumn("_rank", fn.row_number().over(first)).filter(fn.col("_rank") > 1)
+             .drop("_rank").persist(StorageLevel.MEMORY_AND_DISK))
+    few = later.count() <= BROADCAST_ROWS
+    kept = accounts.join(fn.broadcast(later.select(*place)) if few else later.select(*place),
+                         place, "left_anti")
     rejects = read.filter(fn.col("_kind") == "reject").select(
         fn.col("_file").alias("file"), fn.col("_row").alias("row"),
         fn.col("_column").alias("column"), fn.col("_reason").alias("reason"))
-    duplicates = accounts.filter((fn.col("_rank") > 1) & fn.col("_file").isNotNull()).select(
+    duplicates = later.filter(fn.col("_file").isNotNull()).select(
         fn.col("_file").alias("file"), fn.col("_row").alias("row"),
         fn.lit("account_id").alias("column"), fn.lit(DUPLICATE).alias("reason"))
     # 3. population: accounts per UTC creation day (per source when the model says so)
@@ -220,6 +234,7 @@ def score(spark, args: argparse.Namespace, bundle, opts: ReadOptions, tasks: lis
             rows["day"].to_numpy(), rows["count"].to_numpy())
     if not population:
         population[""] = CohortCounter()
+    clock.step("duplicates and creation-day counts")
     # 4. cadence: all posts of an account in one partition
     posts = read.filter(fn.col("_kind") == "post").select(
         "account_id", "created_at", "is_retweet", "is_reply", "is_quote", "client")
@@ -234,13 +249,26 @@ def score(spark, args: argparse.Namespace, bundle, opts: ReadOptions, tasks: lis
                                  args.threshold_precision, args.prior, args.reasons,
                                  args.reasons_method)
         _write(kept.mapInArrow(st.score_task(settings), st.SCORE_SCHEMA), args.output)
+    clock.step("cadence and scores" if has_posts else "scores")
     _write(rejects.unionByName(duplicates), rejects_path(args.output))
-    accounts.unpersist()
+    later.unpersist()
     read.unpersist()
     out = spark.read.parquet(args.output).agg(
         fn.count("*"), fn.sum(fn.col("is_bot").cast("long")), fn.avg("bot_probability")).first()
     rejected = spark.read.parquet(rejects_path(args.output)).count()
     return int(out[0]), int(out[1] or 0), int(rejected), float(out[2] or 0.0)
+
+
+class _Clock:
+    """Logs the time each step took."""
+
+    def __init__(self) -> None:
+        self.t = time.perf_counter()
+
+    def step(self, what: str) -> None:
+        now = time.perf_counter()
+        log.info("%s: %.1f s", what, now - self.t)
+        self.t = now
 
 
 def _ship_bundle(spark, bundle, tmp: str) -> str:

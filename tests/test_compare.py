@@ -322,3 +322,46 @@ def test_bad_input_exits_2_with_a_message(store, tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         run(store, "--config", store.eval_b, "--all", "--versions", "1")
     assert exc.value.code == 2
+
+
+def test_promote_moves_champion_with_the_reason_on_record(store, capsys):
+    from models import promote
+
+    before = champion(store)
+    other = 2 if before == 1 else 1
+    args = ["--tracking-uri", store.uri]
+    assert promote.main([*args, f"models:/botsieve/{other}", "--reason", "reviewed: wins"]) == 0
+    assert champion(store) == other
+    assert f"champion: models:/botsieve/{other} (was {before})" in capsys.readouterr().out
+    tags = store.client.get_model_version("botsieve", str(other)).tags
+    assert tags["promotion_reason"] == "reviewed: wins"
+    assert tags["promoted_over"] == str(before) and tags["promoted_at"].endswith("UTC")
+    history = store.client.get_registered_model("botsieve").description
+    assert f"champion -> version {other} (was {before})" in history and "reviewed: wins" in history
+    # refused: no reason, a version that does not exist, not a version URI
+    with pytest.raises(SystemExit):
+        promote.main([*args, f"models:/botsieve/{before}"])
+    with pytest.raises(SystemExit):
+        promote.main([*args, "models:/botsieve@challenger", "--reason", "x"])
+    assert promote.main([*args, "models:/botsieve/99", "--reason", "x"]) == 2
+    assert "no such registered version" in capsys.readouterr().err
+    assert champion(store) == other
+    assert promote.main([*args, f"models:/botsieve/{before}", "--reason", "back"]) == 0
+    assert champion(store) == before
+    assert "back" in store.client.get_registered_model("botsieve").description
+
+
+def test_the_second_run_is_summarised_beside_the_champion(store):
+    """v2's run description has v1's figures beside its own, per collection and group."""
+    runs = {str(mv.version): mv.run_id
+            for mv in store.client.search_model_versions("name='botsieve'")}
+    note = store.client.get_run(runs["2"]).data.tags["mlflow.note.content"]
+    assert "beside champion version 1" in note
+    table = store.client.get_run(runs["1"]).data.metrics
+    rows = [ln for ln in note.splitlines() if ln.startswith("| collection | sample_092026")]
+    assert len(rows) == 1
+    cells = [c.strip() for c in rows[0].strip("|").split("|")]
+    assert cells[4] == f"{table['collection_roc_auc_sample_092026']:.3f}"
+    assert float(cells[5]) == pytest.approx(float(cells[2]) - float(cells[4]), abs=2e-3)
+    assert "python -m models.promote models:/botsieve/2 --reason" in note
+    assert "new" not in cells

@@ -19,9 +19,11 @@ import sys
 import time
 
 import mlflow
+from mlflow import MlflowClient
 
 from features.schema import SchemaError
 from models import fit, tracking
+from models import summary as summary_of
 from models.config import Config, ConfigError, load_config
 from models.dataset import fingerprint, load_dataset, select_features
 from models.generalisation import evaluate, prepare_loco, summary_metrics
@@ -122,24 +124,27 @@ def main(argv: list[str] | None = None) -> int:
                            "calibration": config.model.calibration})
         tracking.log_evaluation(summary, ev, selection, data.rejects)
         tracking.log_plots(ev, bundle, data)
+        client = MlflowClient()
+        champion = summary_of.current_champion(client, config.model.registered_name)
         version, aliases = tracking.log_and_register(bundle_dir, config, run, args.promote)
+        table = summary_of.table(ev, champion)
+        summary_text = summary_of.markdown(
+            table, champion=champion, name=config.model.registered_name, version=version,
+            aliases=aliases, thresholds=bundle.contract["thresholds"], prior=config.model.prior,
+            config_path=args.config, tracking_uri=config.tracking.resolved_uri())
+        mlflow.set_tag("mlflow.note.content", summary_text)  # the run page's description
+        mlflow.log_table(table, "evaluation/summary.json")
+        mlflow.log_figure(summary_of.bar_chart(table, version, champion), "plots/per_group.png")
         timings["mlflow_logging_s"] = time.perf_counter() - t0 + trials.seconds
         timings["total_s"] = time.perf_counter() - started
         mlflow.log_metrics({f"time_{k}": v for k, v in timings.items()})
 
-    cols = ["collection", "kind", "positives", "negatives", "roc_auc", "peer_roc_auc",
-            "recall_at_threshold", "peer_recall_at_threshold"]
-    print("\nleave-one-collection-out (headline; peer = BotometerLite-style forest):\n"
-          + ev.loco[[c for c in cols if c in ev.loco]].to_string(index=False,
-                                                                 float_format="%.3f"))
     print(json.dumps({k: round(v, 4) for k, v in summary.items()
                       if k in ("loco_roc_auc", "loco_mixed_roc_auc", "peer_loco_roc_auc",
                                "loco_min_lead_roc_auc", "cv_grouped_roc_auc",
                                "cv_random_roc_auc") or k.startswith("holdout")}))
-    print(f"thresholds at a prior of {config.model.prior:.0%} inauthentic: "
-          + "; ".join(f"precision {k}: recall {v['recall']:.3f}"
-                      for k, v in bundle.contract["thresholds"].items()))
-    print(f"\nregistered model: models:/{config.model.registered_name}/{version} (aliases: "
+    print("\n" + summary_text)
+    print(f"registered model: models:/{config.model.registered_name}/{version} (aliases: "
           f"{', '.join(aliases) or 'none'})")
     print(f"bundle: {bundle_dir}")
     print(f"MLflow UI: mlflow ui --backend-store-uri {config.tracking.resolved_uri()} "

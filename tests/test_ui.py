@@ -256,3 +256,17 @@ def test_model_page_shows_the_version_and_its_aliases(ui, tmp_path):
         assert f"@ {alias}" in row.text(), row.text()
     links = {n.attrs.get("href") for n in page.iter() if n.tag == "a"}
     assert f"#/models/{MODEL}/versions/2" not in links  # one version, one row
+
+
+def test_run_page_shows_the_training_summary(ui, tmp_path):
+    url, client, run = ui
+    note = client.get_run(run.info.run_id).data.tags["mlflow.note.content"]
+    assert f"python -m models.promote models:/{MODEL}/1" in note
+    artifacts = {a.path for a in client.list_artifacts(run.info.run_id, "plots")}
+    assert "plots/per_group.png" in artifacts
+    page = _render(f"{url}/#/experiments/{run.info.experiment_id}/runs/{run.info.run_id}",
+                   "mlflow_ui_run", tmp_path)
+    text = page.text()
+    for shown in ("This version is the champion now", "sample_092026", "Decision thresholds",
+                  "python -m models.compare", f"python -m models.promote models:/{MODEL}/1"):
+        assert shown in text, (shown, text[:3000])

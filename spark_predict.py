@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 import uuid
+import warnings
 from pathlib import Path
 
 from features.schema import SchemaError
@@ -141,6 +142,10 @@ def read_tasks(inputs: list[str], fmt: str, opts: ReadOptions, posts: list[str] 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # (pyspark warns on import that it was not tested with pandas 3; the tasks move Arrow
+    # batches and convert them with the project's own dtypes, and the tests compare every row)
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas",
+                            category=FutureWarning)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s",
                         datefmt="%H:%M:%S")
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")

@@ -1,6 +1,6 @@
 """Score account lists on Apache Spark, for lists that outgrow one machine.
 
-    python spark_predict.py --output SCORES.parquet INPUT... [predict.py's options]
+    python spark_predict.py --output SCORES.parquet INPUT... [--table NAME] [predict.py's options]
     spark-submit spark_predict.py --output s3a://bucket/scores.parquet INPUT...
 
 The same inputs, model URIs and options as ``predict.py``, and the same scores (to the last
@@ -59,7 +59,9 @@ BROADCAST_ROWS = 5_000_000
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="files, globs or folders")
+    parser.add_argument("inputs", nargs="*", metavar="INPUT", help="files, globs or folders")
+    parser.add_argument("--table", action="append", default=[],
+                        help="a Spark table or view of canonical account columns (repeatable)")
     parser.add_argument("--output", required=True,
                         help="scores dataset (a .parquet folder; a local path or a URI Spark "
                              "writes, e.g. s3a://...)")
@@ -80,6 +82,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                              "partitions; a local run uses 2 per core)")
     parser.add_argument("--tracking-uri", help="MLflow tracking URI for registry/run models")
     args = parser.parse_args(argv)
+    if not args.inputs and not args.table:
+        parser.error("give input files (INPUT...) or --table NAME")
     if not args.output.rstrip("/").endswith(".parquet"):
         parser.error(f"--output {args.output}: the scores dataset's name must end in .parquet")
     for name in ("threshold_precision", "prior"):
@@ -123,7 +127,8 @@ def read_tasks(inputs: list[str], fmt: str, opts: ReadOptions, posts: list[str] 
     """The reading tasks, in the order ``predict.py`` reads the files (their order decides
     which observation of a repeated id is first)."""
     tasks = []
-    for name, files in plan(expand_paths(inputs), fmt, opts.mapping).items():
+    for name, files in (plan(expand_paths(inputs), fmt, opts.mapping).items() if inputs
+                        else ()):
         folders = {Path(f).resolve().parent for f in files}
         if name in PER_FILE and (len(folders) == 1 or name != "mapped"):
             source = None if opts.source or len(folders) == 1 else default_source(files)
@@ -192,10 +197,12 @@ def score(spark, args: argparse.Namespace, bundle, opts: ReadOptions, tasks: lis
     from features.cohort import CohortCounter
 
     clock = _Clock()
-    # 1. read
+    # 1. read: the files' tasks, then the tables (their rows checked like a reader's)
     read = (spark.range(len(tasks), numPartitions=max(len(tasks), 1))
-            .mapInArrow(st.read_task(tasks, opts, keep_posts=not args.posts), st.READ_SCHEMA)
-            .persist(StorageLevel.MEMORY_AND_DISK))
+            .mapInArrow(st.read_task(tasks, opts, keep_posts=not args.posts), st.READ_SCHEMA))
+    for i, name in enumerate(args.table):
+        read = read.unionByName(_table(spark, name, len(tasks) + i, opts))
+    read = read.persist(StorageLevel.MEMORY_AND_DISK)
     messages = read.filter(fn.col("_kind").isin("error", "note")).select(
         "_kind", "_task", "_reason").collect()
     for row in sorted(messages, key=lambda r: r["_task"]):
@@ -262,6 +269,27 @@ def score(spark, args: argparse.Namespace, bundle, opts: ReadOptions, tasks: lis
         fn.count("*"), fn.sum(fn.col("is_bot").cast("long")), fn.avg("bot_probability")).first()
     rejected = spark.read.parquet(rejects_path(args.output)).count()
     return int(out[0]), int(out[1] or 0), int(rejected), float(out[2] or 0.0)
+
+
+def _table(spark, name: str, task_id: int, opts: ReadOptions):
+    """The read rows of a Spark table of canonical account columns; a column of the wrong
+    type is a named error. A reject's row is the row's id in the table (Spark's
+    ``monotonically_increasing_id() + 1``: unique, increasing, not consecutive)."""
+    from pyspark.errors import AnalysisException
+    from pyspark.sql import functions as fn
+
+    from features.schema import ACCOUNT_DTYPES
+
+    try:
+        table = spark.table(name)
+    except AnalysisException as exc:
+        raise SchemaError(f"--table {name}: no such table or view ({exc})") from exc
+    problems = st.table_problems(table.schema)
+    if problems:
+        raise SchemaError(f"--table {name}: {'; '.join(problems)} (cast them in SQL first)")
+    columns = [c for c in ACCOUNT_DTYPES if c in table.columns]
+    return (table.select(*columns).withColumn("_row", fn.monotonically_increasing_id() + 1)
+            .mapInArrow(st.table_task(name, task_id, opts), st.READ_SCHEMA))
 
 
 class _Clock:

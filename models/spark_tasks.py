@@ -159,6 +159,55 @@ def _run_read(task_id: int, task: ReadTask, options: ReadOptions, keep_posts: bo
                        _task=task_id)
 
 
+def table_task(name: str, task_id: int, options: ReadOptions):
+    """The function for ``mapInArrow`` over a Spark table of canonical account columns (with
+    ``_row``, the row's position): the rows that keep the account contract become accounts
+    (source: the ``source`` option, else the table's ``source`` column, else its name; group:
+    the table's ``group`` column, else its name), the others rejects naming ``table:NAME`` and
+    the position."""
+    from features.schema import conform_accounts
+    from features.sources.common import provenance
+
+    where = f"table:{name}"
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            frame = to_frame(batch, {**ACCOUNT_DTYPES, "_row": "Int64"})
+            rows = frame.pop("_row")
+            try:
+                conf = conform_accounts(frame, file=where, rows=rows, unique=False)
+            except SchemaError as exc:
+                yield to_batch(pd.DataFrame({"_reason": [str(exc)]}), READ_ARROW,
+                               _kind="error", _task=task_id)
+                return
+            acc = provenance(conf.frame, options, fmt="table", source=options.source or name,
+                             group=name, labels=None)
+            if options.source is None:  # the table's own source names, where it has them
+                acc["source"] = conf.frame["source"].fillna(acc["source"])
+            yield to_batch(acc.assign(_seq=conf.rows.to_numpy(), _row=conf.rows.to_numpy()),
+                           READ_ARROW, _kind="account", _task=task_id, _file=where)
+            if len(conf.rejects):
+                yield to_batch(conf.rejects.rename(columns={
+                    "file": "_file", "row": "_row", "column": "_column", "reason": "_reason"}),
+                    READ_ARROW, _kind="reject", _task=task_id)
+    return run
+
+
+def table_problems(schema) -> list[str]:
+    """What keeps a Spark table (its ``schema``) from being read as canonical accounts: a
+    canonical column of another type. Columns it lacks are missing values (the required ones
+    are then every row's reject); columns of other names are not read."""
+    spark_type = {c: _TYPES[str(t)][1] for c, t in ACCOUNT_DTYPES.items()}
+    out = []
+    for f in schema.fields:
+        want = spark_type.get(f.name)
+        have = f.dataType.simpleString().upper()
+        whole = ("BIGINT", "INT", "SMALLINT", "TINYINT")
+        if want and have != want and not (want in whole and have in whole):
+            out.append(f"column {f.name} is {have}, expected {want}")
+    return out
+
+
 # -- cadence ----------------------------------------------------------------------------------
 
 

@@ -159,3 +159,34 @@ def test_an_output_that_is_an_input_is_refused(sample_bundle, tmp_path, capsys):
                                "mapped", "--mapping", str(ROOT / "configs" / "mappings" /
                                                           "caverlee-2011.yaml"), str(data)])
     assert code == 2 and "inputs are never written" in capsys.readouterr().err
+
+
+def test_a_spark_table_of_canonical_accounts_scores_as_its_files_do(spark, sample_bundle,
+                                                                   tmp_path, capsys):
+    from features.sources import read_files
+
+    accounts = read_files(SAMPLE).accounts
+    bad = accounts.iloc[:2].copy()
+    bad["account_id"] = ["negative-1", "negative-2"]
+    bad["followers_count"] = pd.array([-5, -7], dtype="Int64")
+    pd.concat([accounts, bad], ignore_index=True).to_parquet(tmp_path / "accounts.parquet")
+    spark.read.parquet(str(tmp_path / "accounts.parquet")).createOrReplaceTempView("sample_acc")
+    assert predict.main(["--model", sample_bundle, "--output", str(tmp_path / "p.csv"),
+                         "--workers", "0", *SAMPLE]) == 0
+    assert spark_predict.main(["--model", sample_bundle, "--output",
+                               str(tmp_path / "t.parquet"), "--table", "sample_acc"]) == 0
+    mine = pd.read_csv(tmp_path / "p.csv", dtype={"account_id": str, "reasons": str},
+                       keep_default_na=False)
+    theirs = pd.read_parquet(tmp_path / "t.parquet")
+    rejects = pd.read_parquet(tmp_path / "t.rejects.parquet")
+    assert sorted(rejects["reason"]) == ["negative count -5", "negative count -7"]
+    assert set(rejects["file"]) == {"table:sample_acc"} and set(rejects["column"]) == {
+        "followers_count"}
+    assert_same(mine, theirs, rejects.iloc[:0], rejects.iloc[:0])
+    # a canonical column of another type is a named error, before any row is read
+    spark.sql("SELECT CAST(account_id AS STRING) AS account_id, 'many' AS followers_count "
+              "FROM sample_acc").createOrReplaceTempView("wrong_types")
+    code = spark_predict.main(["--model", sample_bundle, "--output",
+                               str(tmp_path / "w.parquet"), "--table", "wrong_types"])
+    assert code == 2
+    assert "column followers_count is STRING, expected BIGINT" in capsys.readouterr().err

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import logging
 import os
 import resource
@@ -34,14 +35,14 @@ import pyarrow.parquet as pq
 
 from features.cadence import compute_cadence
 from features.cohort import CohortCounter, bursts_of
-from features.schema import REJECT_DTYPES, SchemaError, make_rejects
+from features.schema import ACCOUNT_DTYPES, REJECT_DTYPES, SchemaError, make_rejects
 from features.sources import FORMATS, ReadOptions, expand_paths, iter_read
 from features.sources.common import ProcessMapper
 from models.bundle import Bundle, BundleError, score_in_worker
 from models.drift import DriftMonitor
 from models.duplicates import IdFingerprints, find_repeated
 from models.native import openmp_started
-from models.outputs import Outputs
+from models.outputs import Outputs, scoring_metadata
 
 log = logging.getLogger("botsieve.predict")
 
@@ -92,9 +93,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="credit each feature by the paths of the account's leaves "
                              "(default; about the cost of the score) or by TreeSHAP (30 to "
                              "60 times the cost)")
+    parser.add_argument("--keep", default="",
+                        help="input columns to pass through to the scores, comma-separated: "
+                             "canonical account columns (e.g. screen_name,source,group) and "
+                             "file,row (where the account was read)")
     parser.add_argument("--tracking-uri", help="MLflow tracking URI for registry/run models "
                         "(default: $MLFLOW_TRACKING_URI, else sqlite:///mlflow.db)")
     args = parser.parse_args(argv)
+    args.keep = kept_columns(args.keep, parser)
     if Path(args.output).suffix.lower() not in (".csv", ".parquet"):
         parser.error(f"--output {args.output}: the scores file must end in .csv or .parquet")
     if args.chunksize < 1:
@@ -106,6 +112,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         if value is not None and not 0 < value < 1:
             parser.error(f"--{name.replace('_', '-')} must lie strictly between 0 and 1")
     return args
+
+
+def kept_columns(text: str, parser: argparse.ArgumentParser) -> list[str]:
+    """The columns ``--keep`` names (comma-separated), checked: canonical account columns and
+    ``file``, ``row`` (where the account was read), each once."""
+    keep = [c.strip() for c in text.split(",") if c.strip()]
+    allowed = [c for c in ACCOUNT_DTYPES if c != "account_id"] + ["file", "row"]
+    unknown = [c for c in keep if c not in allowed]
+    if unknown or len(set(keep)) != len(keep):
+        what = f"unknown column(s) {unknown}" if unknown else "a column named twice"
+        parser.error(f"--keep {text}: {what}; columns that can be kept: {', '.join(allowed)}")
+    return keep
 
 
 def load_model(spec: str, tracking_uri: str | None) -> Bundle:
@@ -155,39 +173,50 @@ def close_workers(mapper: ProcessMapper) -> None:
 
 
 def progress(total: int | None, desc: str):
-    """A progress bar on a terminal, plain log lines otherwise."""
+    """A progress bar on a terminal (percentage and time left when ``total`` is known),
+    plain log lines otherwise (the same figures)."""
     if sys.stderr.isatty():
         from tqdm import tqdm
 
         return tqdm(total=total, desc=desc, unit="acct")
-    return _LogProgress(desc)
+    return _LogProgress(desc, total)
 
 
 class _LogProgress:
-    def __init__(self, desc: str) -> None:
-        self.desc, self.n, self.t0 = desc, 0, time.perf_counter()
+    def __init__(self, desc: str, total: int | None = None) -> None:
+        self.desc, self.total, self.n, self.t0 = desc, total, 0, time.perf_counter()
 
     def update(self, n: int) -> None:
         self.n += n
-        log.info("%s: %d accounts (%.0f/s)", self.desc, self.n,
-                 self.n / max(time.perf_counter() - self.t0, 1e-9))
+        rate = self.n / max(time.perf_counter() - self.t0, 1e-9)
+        if self.total:
+            log.info("%s: %d of %d accounts (%.0f%%, %.0f/s, about %.0f s left)", self.desc,
+                     self.n, self.total, 100 * self.n / self.total, rate,
+                     (self.total - self.n) / rate)
+        else:
+            log.info("%s: %d accounts (%.0f/s)", self.desc, self.n, rate)
 
     def close(self) -> None:
         pass
 
 
 class ScoresWriter:
-    """Writes scores chunk by chunk to the run's staged scores file (models.outputs lands it)."""
+    """Writes scores chunk by chunk to the run's staged scores file (models.outputs lands it);
+    a Parquet file carries ``metadata`` (JSON, key ``botsieve``) in its schema."""
 
-    def __init__(self, path: Path, *, parquet: bool) -> None:
+    def __init__(self, path: Path, *, parquet: bool, metadata: dict, columns: list[str]
+                 ) -> None:
         self.path = path
+        self.columns = columns
         self.parquet = parquet
+        self.metadata = {b"botsieve": json.dumps(metadata).encode()}
         self.writer = None
         self.first = True
 
     def write(self, frame: pd.DataFrame) -> None:
         if self.parquet:
-            table = pa.Table.from_pandas(frame, preserve_index=False)
+            table = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(
+                self.metadata)
             if self.writer is None:  # dictionaries only where values repeat (the ids and
                 # probabilities are mostly distinct: encoding them would cost 3/4 of the write)
                 self.writer = pq.ParquetWriter(self.path, table.schema,
@@ -202,11 +231,11 @@ class ScoresWriter:
         """Finish the file (a list with no account scored still gets the header)."""
         if self.parquet:
             if self.writer is None:
-                self.write(pd.DataFrame({c: pd.Series(dtype="object") for c in OUTPUT_COLUMNS}))
+                self.write(pd.DataFrame({c: pd.Series(dtype="object") for c in self.columns}))
             self.writer.close()
             self.writer = None
         elif self.first:
-            pd.DataFrame(columns=OUTPUT_COLUMNS).to_csv(self.path, index=False)
+            pd.DataFrame(columns=self.columns).to_csv(self.path, index=False)
 
 
 class StagedAccounts:
@@ -307,10 +336,12 @@ class StagedAccounts:
                         [reader.get_batch(i).select(list(self.KEYS))]).cast(schema))
         return path
 
-    def read(self, rows: int, skip: str | None = None, first: int | None = None):
+    def read(self, rows: int, skip: str | None = None, first: int | None = None,
+             place: bool = False):
         """The staged rows again, in frames of ``rows`` rows (the first has ``first`` rows
         when given, the last may be shorter), without the rows listed in ``skip``
-        (:meth:`repeated`) and the place columns."""
+        (:meth:`repeated`) and the place columns (with ``_file`` and ``_row`` when
+        ``place``)."""
         if self.writer is None:
             return
         skipped = _SeqCursor(skip)
@@ -326,12 +357,13 @@ class StagedAccounts:
                     pending.append(take)
                     n += len(take)
                     if n == size:
-                        yield self._frame(pending, skipped)
+                        yield self._frame(pending, skipped, place)
                         pending, n, size = [], 0, rows
             if pending:
-                yield self._frame(pending, skipped)
+                yield self._frame(pending, skipped, place)
 
-    def _frame(self, batches: list[pa.RecordBatch], skipped: _SeqCursor) -> pd.DataFrame:
+    def _frame(self, batches: list[pa.RecordBatch], skipped: _SeqCursor, place: bool
+               ) -> pd.DataFrame:
         table = pa.Table.from_batches(batches)
         seq = table.column("_seq").to_numpy()
         drop = skipped.take_until(int(seq[-1]))
@@ -339,7 +371,8 @@ class StagedAccounts:
             table = table.filter(pa.array(~np.isin(seq, drop)))
         # one block per column: the feature columns are used one by one, so pandas need
         # not copy them into one block first
-        return table.drop_columns(list(self.PLACE)).to_pandas(split_blocks=True)
+        drop = ["_seq"] if place else list(self.PLACE)
+        return table.drop_columns(drop).to_pandas(split_blocks=True)
 
 
 class _SeqCursor:
@@ -474,15 +507,18 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None, score_in_work
         opts = ReadOptions(mapping=args.mapping, chunksize=args.chunksize,
                            observed_at=pd.Timestamp(args.observed_at) if args.observed_at
                            else None, defer_duplicates=True, mapper=mapper,
-                           columns=bundle.inputs)
+                           columns=bundle.inputs | set(args.keep))
         threshold = bundle.threshold(args.threshold_precision, args.prior)
         prior = bundle.prior if args.prior is None else args.prior
     except (BundleError, SchemaError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    # the model's row stage, keeping the input columns passed through to the scores
+    stager = dataclasses.replace(bundle.stager, keep=tuple(
+        c for c in args.keep if c in ACCOUNT_DTYPES and c not in bundle.KEYS))
     if mapper is not None:
         # workers return the row features as Arrow tables, not the parsed accounts
-        mapper.stage = dataclasses.replace(bundle.stager, as_arrow=True)
+        mapper.stage = dataclasses.replace(stager, as_arrow=True)
     log.info("model %s (%d features), decision threshold %s for precision %s at a prior of "
              "%s inauthentic", bundle.contract.get("model_version"), len(bundle.features),
              threshold, args.threshold_precision or bundle.default_precision, prior)
@@ -515,8 +551,7 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None, score_in_work
                 if len(part.accounts):
                     count(part.accounts.select(["created_at", "source"]).to_pandas()
                           if isinstance(part.accounts, pa.Table) else part.accounts)
-                    staged.write(part.accounts if part.staged else
-                                 bundle.row_stage(part.accounts),
+                    staged.write(part.accounts if part.staged else stager(part.accounts),
                                  part.account_file, part.account_rows)
                     pa.default_memory_pool().release_unused()
                     bar.update(len(part.accounts))
@@ -554,23 +589,43 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None, score_in_work
             started = time.perf_counter()
 
             # -- pass 2: finish the vectors and score, chunk by chunk --------------------------
+            meta = scoring_metadata(bundle, model=args.model, threshold=threshold,
+                                    precision=args.threshold_precision
+                                    or bundle.default_precision, prior=prior,
+                                    reasons=args.reasons, method=args.reasons_method)
             writer = ScoresWriter(outputs.stage(outputs.scores),
-                                  parquet=outputs.scores.suffix.lower() == ".parquet")
+                                  parquet=outputs.scores.suffix.lower() == ".parquet",
+                                  metadata=meta, columns=OUTPUT_COLUMNS + args.keep)
             summary = ScoreSummary()
             monitor = (DriftMonitor(bundle.contract["drift_reference"])
                        if "drift_reference" in bundle.contract else None)
-            bar = progress(staged.rows, "pass 2/2 (scoring)")
+            if args.reasons != "none":
+                log.info("reasons (%s, for %s rows): %s", args.reasons_method, args.reasons,
+                         "TreeSHAP costs 30 to 60 times the score and will take most of the "
+                         "time; --reasons-method paths is about the cost of the score"
+                         if args.reasons_method == "shap" else "about as much time again as "
+                         "the scores themselves (--reasons none skips them)")
+            bar = progress(staged.rows - (pq.ParquetFile(repeated).metadata.num_rows
+                                          if repeated else 0), "pass 2/2 (scoring)")
 
-            def vectors(acc: pd.DataFrame) -> list[tuple[pd.Series, pd.DataFrame]]:
-                """Finished feature vectors of a staged batch (per source in mode source)."""
+            files = np.array([*staged.files, None], dtype=object)  # (_file -1: no file)
+
+            def vectors(acc: pd.DataFrame) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
+                """(account ids and the columns kept, finished feature vectors) of a staged
+                batch (per source in mode source)."""
+                kept = pd.DataFrame({"account_id": acc["account_id"]}, index=acc.index)
+                for col in args.keep:
+                    kept[col] = (files[acc["_file"].to_numpy()] if col == "file" else
+                                 acc["_row"].astype("Int64") if col == "row" else acc[col])
+                acc = acc.drop(columns=[c for c in ("_file", "_row", *stager.keep)
+                                        if c in acc.columns])
                 if bundle.population == "source":
                     parts = [(rows, per_source[str(src)])
                              for src, rows in acc.groupby("source", dropna=False, sort=False)]
                 else:
                     parts = [(acc, population)]
-                return [(rows["account_id"], bundle.finish_features(rows, cadence=cadence,
-                                                                    population=counter))
-                        for rows, counter in parts]
+                return [(kept.loc[rows.index], bundle.finish_features(
+                    rows, cadence=cadence, population=counter)) for rows, counter in parts]
 
             step = SLICE_ROWS[args.reasons] if args.reasons_method == "shap" else \
                 SLICE_ROWS["none"]
@@ -580,7 +635,8 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None, score_in_work
                 whether it ends its frame (a frame is written as one piece)."""
                 # scoring workers get a first frame of one slice each: they start at once
                 first = min(step * mapper.workers, args.chunksize) if mapper else None
-                for frame in staged.read(args.chunksize, repeated, first=first):
+                for frame in staged.read(args.chunksize, repeated, first=first,
+                                         place=bool(args.keep)):
                     parts = vectors(frame)
                     del frame
                     while parts:  # every reference to a frame's data dropped before the next
@@ -612,12 +668,15 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None, score_in_work
             pieces: list[tuple[pd.Series, pd.DataFrame]] = []
 
             def flush() -> None:
-                ids, parts = zip(*pieces, strict=True)
+                keys, parts = zip(*pieces, strict=True)
                 pieces.clear()
+                keys = pd.concat(keys, ignore_index=True) if len(keys) > 1 else keys[0]
                 scores = bundle.scores_table(
-                    pd.concat(ids, ignore_index=True) if len(ids) > 1 else ids[0],
+                    keys["account_id"],
                     pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0])
-                writer.write(scores[OUTPUT_COLUMNS])
+                for col in args.keep:
+                    scores[col] = keys[col].to_numpy()
+                writer.write(scores[writer.columns])
                 summary.add(scores["bot_probability"].to_numpy(), scores["is_bot"].to_numpy())
                 bar.update(len(scores))
                 pa.default_memory_pool().release_unused()  # keep the peak to one frame
@@ -643,6 +702,11 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None, score_in_work
                                 "data: %s (table: %s)", len(drifted), args.drift_threshold,
                                 ", ".join(f"{r.feature}={r.psi:.2f}"
                                           for r in drifted.itertuples()), outputs.drift)
+            meta.update(accounts_scored=summary.n, flagged=summary.flagged,
+                        rejected=rejects.n, inputs=inputs,
+                        scored_at=pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"))
+            outputs.stage(outputs.meta).write_text(json.dumps(meta, indent=1) + "\n",
+                                                   encoding="utf-8")
             outputs.commit()
     except (SchemaError, BundleError, ValueError, BrokenProcessPool) as exc:
         print(f"error: {exc}", file=sys.stderr)  # (a worker killed, e.g. out of memory)
@@ -663,7 +727,7 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None, score_in_work
                   "holds that many (then score it again with --prior near that share), or it "
                   "is unlike the data the model learned from and its flags mean little: "
                   "check the drift table.")
-    print(f"scores: {args.output}")
+    print(f"scores: {args.output} (what they were scored with: {outputs.meta})")
     return 0
 
 

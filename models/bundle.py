@@ -193,6 +193,7 @@ class RowStager:
     features: tuple[str, ...]
     created_at_to_day: bool
     as_arrow: bool = False  # return an Arrow table (a worker's result for a scorer's file)
+    keep: tuple[str, ...] = ()  # canonical columns kept beside the keys (to pass through)
 
     #: Columns kept beside the row features, for :meth:`Bundle.finish_features`.
     KEYS = ("account_id", "created_at", "source")
@@ -202,7 +203,8 @@ class RowStager:
             # training truncated creation times to the day (a source was day-only): do the same
             accounts = accounts.assign(created_at=accounts["created_at"].dt.floor("D"))
         rows = self.builder.row_features(accounts, list(self.features))
-        keys = pd.DataFrame({k: accounts[k] for k in self.KEYS}, index=accounts.index)
+        keys = pd.DataFrame({k: accounts[k] for k in dict.fromkeys((*self.KEYS, *self.keep))},
+                            index=accounts.index)
         staged = pd.concat([keys, rows], axis=1)
         return pa.Table.from_pandas(staged, preserve_index=False) if self.as_arrow else staged
 

@@ -1,8 +1,9 @@
 """A scoring run's output files: staged beside their final names, landed together, never over
 an input, one run at a time, and no leftovers from a run that was killed.
 
-A run writes three files that belong together: the scores (``OUT.csv`` or ``OUT.parquet``),
-their rejects (``OUT.rejects.csv``) and, when the model carries a drift reference, the drift
+A run writes files that belong together: the scores (``OUT.csv`` or ``OUT.parquet``), their
+rejects (``OUT.rejects.csv``), what they were scored with (``OUT.meta.json``: model version,
+decision threshold, prior, counts) and, when the model carries a drift reference, the drift
 table (``OUT.drift.csv``). Each is written to a hidden temporary file in the output folder
 (``.OUT.csv.botsieve-PID-XXXX.tmp``) and renamed into place only when the whole run has
 succeeded, rejects and drift first and the scores last; an old drift table that this run does
@@ -89,6 +90,7 @@ class Outputs:
         stem = self.scores.with_suffix("")
         self.rejects = stem.with_name(stem.name + ".rejects.csv")
         self.drift = stem.with_name(stem.name + ".drift.csv")
+        self.meta = stem.with_name(stem.name + ".meta.json")
         self.folder = self.scores.parent
         self.inputs = [Path(p) for p in inputs]
         self._staged: dict[Path, Path] = {}
@@ -98,7 +100,7 @@ class Outputs:
     # -- entering ----------------------------------------------------------------------------
 
     def __enter__(self) -> Outputs:
-        for out in (self.scores, self.rejects, self.drift):
+        for out in (self.scores, self.rejects, self.drift, self.meta):
             for given in self.inputs:
                 if out.resolve() == given.resolve() or _same_file(out, given):
                     what = "scores" if out == self.scores else out.name.split(".")[-2]
@@ -112,7 +114,7 @@ class Outputs:
                               f"{exc.strerror or exc}") from exc
         if not self.folder.is_dir():
             raise OutputError(f"--output {self.scores}: {self.folder} is not a folder")
-        for out in (self.scores, self.rejects, self.drift):
+        for out in (self.scores, self.rejects, self.drift, self.meta):
             if out.is_dir():
                 raise OutputError(f"{out}: is a folder, not a file the run can write")
         self._take_lock()
@@ -172,8 +174,8 @@ class Outputs:
     def commit(self) -> None:
         """Rename every staged file into place (scores last) and remove an old drift table
         this run did not replace."""
-        if self.scores not in self._staged or self.rejects not in self._staged:
-            raise RuntimeError("commit before the scores and rejects were staged")
+        if any(f not in self._staged for f in (self.scores, self.rejects, self.meta)):
+            raise RuntimeError("commit before the scores, rejects and metadata were staged")
         if self.drift not in self._staged:
             self.drift.unlink(missing_ok=True)
         for final in sorted(self._staged, key=lambda p: p == self.scores):
@@ -188,3 +190,28 @@ class Outputs:
             self._lock_path.unlink(missing_ok=True)
             os.close(self._lock)
             self._lock = None
+
+
+#: How the scores file's ``reasons`` are written (also in its metadata).
+REASONS_UNIT = ("each reason: feature, its value, (low|high) where it falls among the training "
+                "accounts (below their 25th / above their 75th percentile), and its credit in "
+                "log-odds of the raw model score (the score before calibration)")
+
+
+def scoring_metadata(bundle, *, model: str, threshold: float | None, precision: float,
+                     prior: float, reasons: str, method: str) -> dict:
+    """What a scores file was made with: the model (its URI as given, version, SHA-256, the
+    config and data it was trained on), the decision (threshold on the raw score, the precision
+    and prior it is for) and the reasons' method and unit."""
+    training = bundle.contract.get("training") or {}
+    return {
+        "model": model, "model_version": bundle.contract.get("model_version"),
+        "model_sha256": bundle.contract.get("model_sha256"),
+        "trained_on": {k: training[k] for k in ("config_name", "data_fingerprint", "run_id")
+                       if k in training},
+        "decision_threshold_raw_score": threshold, "target_precision": precision,
+        "prior": prior, "flags_nothing": threshold is None,
+        "reasons": reasons, "reasons_method": method,
+        "reasons_unit": REASONS_UNIT if reasons != "none" else None,
+    }
+

@@ -225,3 +225,66 @@ def test_without_a_real_model_the_default_says_what_to_train(tmp_path, capsys, m
     err = capsys.readouterr().err
     assert "models:/botsieve@champion" in err and "train.py --config configs/real.yaml" in err
     assert not out.exists()
+
+
+def test_the_scores_say_what_they_were_scored_with(model, tmp_path, caplog):
+    import json
+    import logging
+
+    import pyarrow.parquet as pq
+
+    from models.bundle import Bundle
+
+    out = tmp_path / "scores.parquet"
+    with caplog.at_level(logging.INFO, logger="botsieve.predict"):
+        assert score(model, out, *SAMPLE_INPUTS, extra=("--reasons", "flagged",
+                                                        "--prior", "0.3")) == 0
+    bundle = Bundle.load(model)
+    meta = json.loads((tmp_path / "scores.meta.json").read_text(encoding="utf-8"))
+    assert meta["model_version"] == bundle.contract["model_version"] == "test"
+    assert meta["model_sha256"] == bundle.contract["model_sha256"]
+    assert meta["prior"] == 0.3 and meta["target_precision"] == bundle.default_precision
+    assert meta["decision_threshold_raw_score"] == bundle.threshold(None, 0.3)
+    assert meta["accounts_scored"] == len(pd.read_parquet(out)) == 3300
+    assert meta["flagged"] == int(pd.read_parquet(out)["is_bot"].sum()) and meta["rejected"] == 0
+    assert meta["reasons"] == "flagged" and "log-odds of the raw" in meta["reasons_unit"]
+    in_file = json.loads(pq.read_schema(out).metadata[b"botsieve"])
+    assert in_file["decision_threshold_raw_score"] == meta["decision_threshold_raw_score"]
+    assert in_file["model_version"] == "test"
+    # pass 2 reports its share done and the time left; reasons are announced up front
+    lines = [r.getMessage() for r in caplog.records]
+    assert any("pass 2/2 (scoring): 3300 of 3300 accounts (100%" in m for m in lines), lines
+    assert any(m.startswith("reasons (paths, for flagged rows)") for m in lines)
+    # the metadata is one of the run's files: never over an input
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    taken = inputs / "scores.meta.json"
+    taken.write_text("{}", encoding="utf-8")
+    assert score(model, inputs / "scores.csv", str(taken)) == 2
+    assert taken.read_text(encoding="utf-8") == "{}"
+
+
+def test_kept_columns_pass_through_beside_the_scores(model, tmp_path, capsys):
+    data = flat_csv(tmp_path / "x.csv", 300)
+    out = tmp_path / "scores.csv"
+    keep = "screen_name,source,group,file,row"
+    for workers in ("0", "2"):
+        assert score(model, out, str(data), *SAMPLE_INPUTS,
+                     extra=("--keep", keep, "--workers", workers, "--chunksize", "500")) == 0
+        scores = pd.read_csv(out, dtype=str, keep_default_na=False)
+        assert scores.columns.tolist() == predict.OUTPUT_COLUMNS + keep.split(",")
+        mine = scores[scores["file"] == str(data)].set_index("account_id")
+        assert len(mine) == 300
+        src = pd.read_csv(data, dtype=str).set_index("id")
+        assert (mine["screen_name"] == src.loc[mine.index, "screen_name"]).all()
+        # row: the 1-based data row of the account in its file
+        assert (mine["row"].astype(int) == src.index.get_indexer(mine.index) + 1).all()
+        assert set(mine["group"]) == {"x"}
+        # IO releases: users files named; accounts known only from tweets have no file
+        io = scores[scores["file"].str.contains("users_csv")]
+        assert len(io) > 1000 and (io["row"] != "").all()
+        assert set(scores["source"]) >= {"sample_092026", "sample_032026"}
+    # unknown columns are refused before reading
+    with pytest.raises(SystemExit):
+        score(model, out, str(data), extra=("--keep", "screen_name,password"))
+    assert "unknown column(s) ['password']" in capsys.readouterr().err

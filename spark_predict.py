@@ -27,6 +27,7 @@ The steps, and what each costs a cluster:
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import shutil
@@ -42,8 +43,9 @@ from features.sources import ReadOptions, expand_paths, plan
 from features.sources.common import default_source
 from models import spark_tasks as st
 from models.bundle import BundleError
+from models.outputs import scoring_metadata
 from models.spark_tasks import ReadTask, ScoreSettings
-from predict import DEFAULT_MODEL, FORMATS, load_model
+from predict import DEFAULT_MODEL, FORMATS, kept_columns, load_model
 
 log = logging.getLogger("botsieve.spark_predict")
 
@@ -77,11 +79,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="accounts per chunk a reading task parses at a time")
     parser.add_argument("--reasons", default="all", choices=("all", "flagged", "none"))
     parser.add_argument("--reasons-method", default="paths", choices=("paths", "shap"))
+    parser.add_argument("--keep", default="", help="input columns to pass through to the "
+                        "scores, as predict.py's --keep")
     parser.add_argument("--partitions", type=int, default=None,
                         help="partitions of the shuffles (default: spark.sql.shuffle."
                              "partitions; a local run uses 2 per core)")
     parser.add_argument("--tracking-uri", help="MLflow tracking URI for registry/run models")
     args = parser.parse_args(argv)
+    args.keep = kept_columns(args.keep, parser)
     if not args.inputs and not args.table:
         parser.error("give input files (INPUT...) or --table NAME")
     if not args.output.rstrip("/").endswith(".parquet"):
@@ -98,6 +103,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def rejects_path(output: str) -> str:
     """Where the rejects dataset of the scores dataset ``output`` goes."""
     return output.rstrip("/")[: -len(".parquet")] + ".rejects.parquet"
+
+
+def meta_path(output: str) -> str:
+    """Where what the scores were made with is written (``predict.py``'s ``.meta.json``)."""
+    return output.rstrip("/")[: -len(".parquet")] + ".meta.json"
 
 
 def session(partitions: int | None = None):
@@ -159,10 +169,10 @@ def main(argv: list[str] | None = None) -> int:
         bundle = load_model(args.model, args.tracking_uri)
         opts = ReadOptions(mapping=args.mapping, chunksize=args.chunksize,
                            observed_at=args.observed_at, defer_duplicates=True,
-                           columns=bundle.inputs)
+                           columns=bundle.inputs | set(args.keep))
         threshold = bundle.threshold(args.threshold_precision, args.prior)
         tasks = read_tasks(args.inputs, args.format, opts, args.posts)
-        for out in (args.output, rejects_path(args.output)):
+        for out in (args.output, rejects_path(args.output), meta_path(args.output)):
             if any(Path(out).resolve() == Path(p).resolve() for t in tasks for p in t.files):
                 raise SchemaError(f"{out}: an output of --output {args.output} is an input; "
                                   "choose another --output (inputs are never written)")
@@ -178,6 +188,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     n, flagged, rejected, mean = summary
+    meta = scoring_metadata(bundle, model=args.model, threshold=threshold,
+                            precision=args.threshold_precision or bundle.default_precision,
+                            prior=bundle.prior if args.prior is None else args.prior,
+                            reasons=args.reasons, method=args.reasons_method)
+    meta.update(accounts_scored=n, flagged=flagged, rejected=rejected,
+                inputs=[*args.inputs, *(f"table:{t}" for t in args.table)],
+                scored_at=time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()))
+    if "://" not in args.output:  # (beside a dataset on a cluster's store: not written)
+        Path(meta_path(args.output)).write_text(json.dumps(meta, indent=1) + "\n",
+                                                encoding="utf-8")
     print(f"read {n + rejected:,} rows: scored {n:,} accounts, rejected {rejected:,} "
           f"(reasons in {rejects_path(args.output)}) in {time.perf_counter() - started:.1f} s")
     if n:
@@ -259,8 +279,9 @@ def score(spark, args: argparse.Namespace, bundle, opts: ReadOptions, tasks: lis
     with tempfile.TemporaryDirectory(prefix="botsieve-spark-") as tmp:
         settings = ScoreSettings(_ship_bundle(spark, bundle, tmp), population, has_posts,
                                  args.threshold_precision, args.prior, args.reasons,
-                                 args.reasons_method)
-        _write(kept.mapInArrow(st.score_task(settings), st.SCORE_SCHEMA), args.output)
+                                 args.reasons_method, tuple(args.keep))
+        _write(kept.mapInArrow(st.score_task(settings), st.score_schema(settings.keep)),
+               args.output)
     clock.step("cadence and scores" if has_posts else "scores")
     _write(rejects.unionByName(duplicates), rejects_path(args.output))
     later.unpersist()

@@ -66,6 +66,18 @@ def _ddl(dtypes: dict[str, object]) -> str:
 READ_ARROW, READ_SCHEMA = _arrow_schema(_READ_DTYPES), _ddl(_READ_DTYPES)
 CADENCE_ARROW, CADENCE_SCHEMA = _arrow_schema(_CADENCE_DTYPES), _ddl(_CADENCE_DTYPES)
 SCORE_ARROW, SCORE_SCHEMA = _arrow_schema(SCORE_DTYPES), _ddl(SCORE_DTYPES)
+
+
+def score_dtypes(keep: tuple[str, ...] = ()) -> dict[str, object]:
+    """The scores table's columns and types, with the columns passed through (``--keep``:
+    canonical account columns, ``file`` and ``row``)."""
+    kept = {"file": "string", "row": "Int64"}
+    return {**SCORE_DTYPES, **{c: kept.get(c, ACCOUNT_DTYPES.get(c)) for c in keep}}
+
+
+def score_schema(keep: tuple[str, ...] = ()) -> str:
+    """:func:`score_dtypes` as a Spark schema."""
+    return _ddl(score_dtypes(keep))
 _PANDAS_OF = {pa.string(): pd.StringDtype(), pa.bool_(): pd.BooleanDtype(),
               pa.int64(): pd.Int64Dtype(), pa.int8(): pd.Int8Dtype()}
 
@@ -249,6 +261,7 @@ class ScoreSettings:
     prior: float | None
     reasons: str
     method: str
+    keep: tuple[str, ...] = ()
 
 
 def score_task(settings: ScoreSettings):
@@ -258,14 +271,17 @@ def score_task(settings: ScoreSettings):
         from pyspark import SparkFiles
 
         bundle = _bundle(os.path.join(SparkFiles.get(settings.bundle_file)))
+        schema = _arrow_schema(score_dtypes(settings.keep))
         for batch in batches:
             if batch.num_rows:
-                yield to_batch(_score_batch(bundle, batch, settings), SCORE_ARROW)
+                yield to_batch(_score_batch(bundle, batch, settings), schema)
     return run
 
 
 def _score_batch(bundle, batch: pa.RecordBatch, s: ScoreSettings) -> pd.DataFrame:
     accounts = to_frame(batch, ACCOUNT_DTYPES)
+    place = to_frame(batch, {"_file": "string", "_row": "Int64"}).rename(
+        columns={"_file": "file", "_row": "row"})
     cadence = None
     if s.has_posts:
         cad = to_frame(batch, _CADENCE_DTYPES)
@@ -281,5 +297,9 @@ def _score_batch(bundle, batch: pa.RecordBatch, s: ScoreSettings) -> pd.DataFram
         X = bundle.finish_features(rows, cadence=cadence, population=counter)
         scored = bundle.score_features(X, precision=s.precision, prior=s.prior,
                                        reasons=s.reasons, method=s.method)
-        out.append(bundle.scores_table(rows["account_id"], scored))
+        table = bundle.scores_table(rows["account_id"], scored)
+        for col in s.keep:
+            table[col] = (place if col in ("file", "row") else accounts)[col].loc[
+                rows.index].to_numpy()
+        out.append(table)
     return pd.concat(out, ignore_index=True) if len(out) > 1 else out[0]

@@ -95,9 +95,22 @@ def assert_same(mine: pd.DataFrame, theirs: pd.DataFrame, rej_p: pd.DataFrame,
 
 
 def test_the_sample_scores_the_same_on_spark(spark, sample_bundle, tmp_path):
-    mine, theirs, rej_p, rej_s = score_both(spark, sample_bundle, SAMPLE, tmp_path)
+    keep = "screen_name,source,file,row"
+    mine, theirs, rej_p, rej_s = score_both(spark, sample_bundle, SAMPLE, tmp_path,
+                                            "--keep", keep)
     assert len(mine) == 3300
     assert_same(mine, theirs, rej_p, rej_s)
+    both = mine.merge(theirs, on="account_id", suffixes=("_p", "_s"))
+    for col in keep.split(","):
+        assert (both[f"{col}_s"].astype("string").fillna("")
+                == both[f"{col}_p"].astype("string")).all(), col
+    import json
+
+    meta_p = json.loads((tmp_path / "p.meta.json").read_text(encoding="utf-8"))
+    meta_s = json.loads((tmp_path / "s.meta.json").read_text(encoding="utf-8"))
+    for key in ("model_version", "decision_threshold_raw_score", "prior", "accounts_scored",
+                "flagged", "rejected"):
+        assert meta_s[key] == meta_p[key], key
 
 
 def test_cadence_and_per_source_cohorts_score_the_same_on_spark(spark, cadence_bundle,

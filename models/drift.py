@@ -12,8 +12,12 @@ Common reading: < 0.1 stable, 0.1-0.25 moderate shift, > 0.25 large shift.
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pandas as pd
+
+log = logging.getLogger("botsieve.predict")
 
 EPS = 1e-4
 
@@ -70,3 +74,15 @@ class DriftMonitor:
                          "missing_share_train": spec["shares"][-1],
                          "missing_share_scored": float(scored[-1])})
         return pd.DataFrame(rows).sort_values("psi", ascending=False).reset_index(drop=True)
+
+    def write(self, path, threshold: float, shown_as) -> None:
+        """Write :meth:`table` to ``path`` and warn about the features whose PSI exceeds
+        ``threshold`` (naming the table as ``shown_as``, its final name)."""
+        table = self.table()
+        table.to_csv(path, index=False)
+        drifted = table[table["psi"] > threshold]
+        if len(drifted):
+            log.warning("drift: %d feature(s) with PSI > %.2f against the training data: %s "
+                        "(table: %s)", len(drifted), threshold,
+                        ", ".join(f"{r.feature}={r.psi:.2f}" for r in drifted.itertuples()),
+                        shown_as)

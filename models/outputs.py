@@ -18,12 +18,19 @@ output at the same time.
 from __future__ import annotations
 
 import fcntl
+import json
 import logging
 import os
 import re
 import shutil
 import tempfile
 from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from features.schema import REJECT_DTYPES
 
 log = logging.getLogger(__name__)
 
@@ -215,3 +222,54 @@ def scoring_metadata(bundle, *, model: str, threshold: float | None, precision: 
         "reasons_unit": REASONS_UNIT if reasons != "none" else None,
     }
 
+
+class ScoresWriter:
+    """Writes scores chunk by chunk to the run's staged scores file (models.outputs lands it);
+    a Parquet file carries ``metadata`` (JSON, key ``botsieve``) in its schema."""
+
+    def __init__(self, path: Path, *, parquet: bool, metadata: dict, columns: list[str]
+                 ) -> None:
+        self.path = path
+        self.columns = columns
+        self.parquet = parquet
+        self.metadata = {b"botsieve": json.dumps(metadata).encode()}
+        self.writer = None
+        self.first = True
+
+    def write(self, frame: pd.DataFrame) -> None:
+        if self.parquet:
+            table = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(
+                self.metadata)
+            if self.writer is None:  # dictionaries only where values repeat (the ids and
+                # probabilities are mostly distinct: encoding them would cost 3/4 of the write)
+                self.writer = pq.ParquetWriter(self.path, table.schema,
+                                               use_dictionary=["reasons", "model_version"])
+            self.writer.write_table(table)
+        else:
+            frame.to_csv(self.path, mode="w" if self.first else "a", header=self.first,
+                         index=False)
+        self.first = False
+
+    def close(self) -> None:
+        """Finish the file (a list with no account scored still gets the header)."""
+        if self.parquet:
+            if self.writer is None:
+                self.write(pd.DataFrame({c: pd.Series(dtype="object") for c in self.columns}))
+            self.writer.close()
+            self.writer = None
+        elif self.first:
+            pd.DataFrame(columns=self.columns).to_csv(self.path, index=False)
+
+
+class RejectsFile:
+    """The rejects, appended to a CSV as they come (a large bad input costs no memory)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.n = 0
+        pd.DataFrame(columns=list(REJECT_DTYPES)).to_csv(path, index=False)
+
+    def write(self, frame: pd.DataFrame) -> None:
+        if len(frame):
+            frame[list(REJECT_DTYPES)].to_csv(self.path, mode="a", header=False, index=False)
+            self.n += len(frame)

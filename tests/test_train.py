@@ -414,7 +414,9 @@ def test_duplicate_check_on_disk_when_fingerprints_cannot_prove_ids_distinct(
     clash = run("clash")
     assert "some ids repeat (or share a fingerprint); checking the ids on disk" in clash[2]
     monkeypatch.undo()
-    monkeypatch.setattr(predict, "IdFingerprints", lambda: duplicates.IdFingerprints(limit=10))
+    import models.staging as staging
+
+    monkeypatch.setattr(staging, "IdFingerprints", lambda: duplicates.IdFingerprints(limit=10))
     large = run("large")
     assert "more ids than are fingerprinted in memory" in large[2]
     for other in (clash, large):

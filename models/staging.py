@@ -1,0 +1,176 @@
+"""Pass 1's output on local disk for predict.py: the model's row features and key columns of
+every accepted account, read back in frames for pass 2, with the repeated ids found on disk."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from features.sources.common import ProcessMapper
+from models.duplicates import IdFingerprints, find_repeated
+
+log = logging.getLogger("botsieve.predict")
+
+
+class StagedAccounts:
+    """Pass-1 output on local disk: the model's row features and key columns of every
+    accepted account, in input order (Arrow IPC, read back batch by batch without a memory
+    map, so memory does not grow with the input), so the input is parsed only once.
+
+    Beside the features each row keeps its place: ``_seq`` (position in the staged file),
+    ``_file`` (index into :attr:`files`; -1 for an account known only from its tweets) and
+    ``_row`` (1-based data row), so that repeated account ids can be found on disk
+    (:meth:`repeated`) and skipped in pass 2 with a reject naming their row.
+    """
+
+    PLACE = ("_seq", "_file", "_row")
+    #: What the disk check for repeated ids reads (a Parquet file of its own, which DuckDB
+    #: scans within its memory limit), written only when the fingerprints cannot prove that
+    #: no id repeats.
+    KEYS = ("account_id", "created_at", "source", *PLACE)
+
+    def __init__(self, path: str, chunksize: int) -> None:
+        self.path = path
+        self.chunksize = chunksize
+        self.sink: pa.OSFile | None = None
+        self.writer: pa.ipc.RecordBatchFileWriter | None = None
+        self.fingerprints = IdFingerprints()
+        self.schema: pa.Schema | None = None
+        self.files: list[str] = []
+        self.rows = 0
+
+    def write(self, staged: pd.DataFrame | pa.Table, file: str | None,
+              rows: pd.Series | None) -> None:
+        """Stage row-stage output (a frame, or the Arrow table of one) of accounts read from
+        ``file`` at ``rows`` (None: accounts known only from their tweets)."""
+        table = staged if isinstance(staged, pa.Table) else \
+            pa.Table.from_pandas(staged, preserve_index=False)
+        n = table.num_rows
+        if file is not None and file not in self.files:
+            self.files.append(file)
+        table = (table.append_column("_seq", pa.array(np.arange(self.rows, self.rows + n)))
+                 .append_column("_file", pa.array(np.full(
+                     n, -1 if file is None else self.files.index(file), dtype="int32")))
+                 .append_column("_row", pa.nulls(n, pa.int64()) if file is None else
+                                pa.array(rows.to_numpy(dtype="int64"))))
+        if self.writer is None:
+            self.sink = pa.OSFile(self.path, "wb")
+            self.schema = table.schema
+            self.writer = pa.ipc.new_file(self.sink, self.schema)
+        table = table.cast(self.schema)
+        self.writer.write_table(table, max_chunksize=self.chunksize)
+        self.fingerprints.add(table.column("account_id"))
+        self.rows += n
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.sink.close()
+
+    def repeated(self, tmp: str, mapper: ProcessMapper | None = None) -> str | None:
+        """The staged rows whose account id was staged before (a Parquet file, see
+        :func:`models.duplicates.find_repeated`), or None when no id repeats. The ids'
+        fingerprints usually prove that in memory; otherwise DuckDB checks the ids on disk,
+        in a worker process when there are workers, so that this process does not keep the
+        memory DuckDB used."""
+        if self.writer is None:
+            return None
+        if self.fingerprints.all_distinct():
+            log.info("duplicate check: the %d ids are all different (their fingerprints "
+                     "are)", self.rows)
+            return None
+        log.info("duplicate check: %s; checking the ids on disk",
+                 "more ids than are fingerprinted in memory" if self.fingerprints.full else
+                 "some ids repeat (or share a fingerprint)")
+        keys = self._write_keys(os.path.join(tmp, "keys.parquet"))
+        if mapper is not None:
+            return mapper.run(find_repeated, keys, tmp)
+        return find_repeated(keys, tmp)
+
+    def _write_keys(self, path: str) -> str:
+        """The :attr:`KEYS` columns of the staged rows as a Parquet file (uncompressed,
+        dictionaries only for the source names), batch by batch. The staged file is mapped
+        into memory, so only the key columns are read from it, and mapped anew for each
+        batch, so the pages read do not stay in this process's memory."""
+        def mapped():
+            source = pa.memory_map(self.path)
+            return source, pa.ipc.open_file(source)
+
+        source, reader = mapped()
+        with source:
+            batches = reader.num_record_batches
+            schema = reader.schema.remove_metadata()
+        schema = pa.schema([schema.field(name) for name in self.KEYS])
+        with pq.ParquetWriter(path, schema, compression="none",
+                              use_dictionary=["source"]) as out:
+            for i in range(batches):
+                source, reader = mapped()
+                with source:
+                    out.write_table(pa.Table.from_batches(
+                        [reader.get_batch(i).select(list(self.KEYS))]).cast(schema))
+        return path
+
+    def read(self, rows: int, skip: str | None = None, first: int | None = None,
+             place: bool = False):
+        """The staged rows again, in frames of ``rows`` rows (the first has ``first`` rows
+        when given, the last may be shorter), without the rows listed in ``skip``
+        (:meth:`repeated`) and the place columns (with ``_file`` and ``_row`` when
+        ``place``)."""
+        if self.writer is None:
+            return
+        skipped = _SeqCursor(skip)
+        with pa.OSFile(self.path, "rb") as source:
+            reader = pa.ipc.open_file(source)
+            pending: list[pa.RecordBatch] = []
+            n, size = 0, first or rows
+            for i in range(reader.num_record_batches):
+                batch = reader.get_batch(i)
+                while len(batch):
+                    take = batch.slice(0, size - n)
+                    batch = batch.slice(len(take))
+                    pending.append(take)
+                    n += len(take)
+                    if n == size:
+                        yield self._frame(pending, skipped, place)
+                        pending, n, size = [], 0, rows
+            if pending:
+                yield self._frame(pending, skipped, place)
+
+    def _frame(self, batches: list[pa.RecordBatch], skipped: _SeqCursor, place: bool
+               ) -> pd.DataFrame:
+        table = pa.Table.from_batches(batches)
+        seq = table.column("_seq").to_numpy()
+        drop = skipped.take_until(int(seq[-1]))
+        if len(drop):
+            table = table.filter(pa.array(~np.isin(seq, drop)))
+        # one block per column: the feature columns are used one by one, so pandas need
+        # not copy them into one block first
+        drop = ["_seq"] if place else list(self.PLACE)
+        return table.drop_columns(drop).to_pandas(split_blocks=True)
+
+
+class _SeqCursor:
+    """Walks a ``_seq``-ordered Parquet file of rows to skip alongside the staged rows."""
+
+    def __init__(self, path: str | None) -> None:
+        self.batches = (pq.ParquetFile(path).iter_batches(columns=["_seq"], batch_size=65_536)
+                        if path else iter(()))
+        self.pending = np.empty(0, dtype="int64")
+
+    def take_until(self, last: int) -> np.ndarray:
+        """The skipped positions up to and including ``last``."""
+        parts = [self.pending]
+        while not len(parts[-1]) or parts[-1][-1] <= last:
+            batch = next(self.batches, None)
+            if batch is None:
+                break
+            parts.append(batch.column(0).to_numpy())
+        seqs = np.concatenate(parts)
+        cut = np.searchsorted(seqs, last, side="right")
+        self.pending = seqs[cut:]
+        return seqs[:cut]

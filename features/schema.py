@@ -324,8 +324,9 @@ def _split(canon: pd.DataFrame, rows: pd.Series, file: str, required: tuple[str,
         if hit.any():
             rejects.append(make_rejects(file, rows[hit], col, reasons(hit)))
             bad |= hit
-    if duplicate_reason:
-        dup = canon[key].duplicated(keep="first") & ~bad
+    if duplicate_reason:  # the first row that keeps the contract is the observation kept
+        dup = pd.Series(False, index=canon.index)
+        dup[~bad] = canon.loc[~bad, key].duplicated(keep="first")
         if dup.any():
             rejects.append(make_rejects(file, rows[dup], key, duplicate_reason))
             bad |= dup

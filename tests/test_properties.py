@@ -59,24 +59,6 @@ def _check(paths, n_rows, **opts):
     assert res.rejects["row"].is_unique
 
 
-@SETTINGS
-@given(rows=st.lists(io_row, max_size=25), cuts=st.lists(ragged, max_size=25))
-def test_io_users_reader_accounts_for_every_row(tmp_path, rows, cuts):
-    cuts = (cuts + [0] * len(rows))[: len(rows)]
-    path = tmp_path / "x_users_csv_hashed.csv"
-    _write(path, IO_HEADER, rows, cuts)
-    _check([str(path)], len(rows), observed_at="2021-01-01")
-
-
-@SETTINGS
-@given(rows=st.lists(flat_row, max_size=25), cuts=st.lists(ragged, max_size=25))
-def test_flat_csv_reader_accounts_for_every_row(tmp_path, rows, cuts):
-    cuts = (cuts + [0] * len(rows))[: len(rows)]
-    path = tmp_path / "flat.csv"
-    _write(path, FLAT_HEADER, rows, cuts)
-    _check([str(path)], len(rows))
-
-
 json_value = st.one_of(st.none(), st.booleans(), st.integers(-10, 10**12), junk,
                        st.lists(st.integers(), max_size=2))
 user_obj = st.fixed_dictionaries(
@@ -243,3 +225,141 @@ def test_cleaning_shortcuts_give_what_the_arrow_kernels_give(values, start):
     assert ([False] * len(kept) if missing is None else missing.to_pylist()) == [
         v in ("", "NULL", "null", "None", "NaN", "nan") for v in kept]
     assert _has_hex_marker(arr) == any("x" in v.lower() for v in kept if v)
+
+
+# -- every reader: accounts + rejects add up to the records, in one chunk and in many ----------
+
+
+def _read_both(paths, fmt="auto", **opts):
+    """(one chunk, chunks of 2 rows) of the same files, or None when the files are refused
+    (then refused both ways, with the same message)."""
+    results = []
+    for size in (100_000, 2):
+        try:
+            results.append(read_files(paths, fmt=fmt, options=ReadOptions(chunksize=size,
+                                                                         **opts)))
+        except SchemaError as exc:
+            results.append(str(exc))
+    one, many = results
+    if isinstance(one, str) or isinstance(many, str):
+        assert one == many  # refused whatever the chunk size
+        return None
+    return one, many
+
+
+def _same_in_chunks(one, many) -> None:
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(one.accounts, many.accounts)
+    key = ["file", "row", "column", "reason"]
+    pd.testing.assert_frame_equal(one.rejects.sort_values(key).reset_index(drop=True),
+                                  many.rejects.sort_values(key).reset_index(drop=True))
+
+
+def _accounted(result, n_records: int) -> None:
+    assert len(result.accounts) + len(result.rejects) == n_records
+    assert result.rejects["reason"].notna().all()
+    assert result.rejects["row"].between(1, n_records).all() and result.rejects["row"].is_unique
+
+
+@SETTINGS
+@given(rows=st.lists(flat_row, max_size=25), cuts=st.lists(ragged, max_size=25))
+def test_flat_csv_gives_the_same_in_one_chunk_and_in_many(tmp_path, rows, cuts):
+    cuts = (cuts + [0] * len(rows))[: len(rows)]
+    path = tmp_path / "flat.csv"
+    _write(path, FLAT_HEADER, rows, cuts)
+    both = _read_both([str(path)])
+    if both:
+        _accounted(both[0], len(rows))
+        _same_in_chunks(*both)
+
+
+@SETTINGS
+@given(rows=st.lists(io_row, max_size=25), cuts=st.lists(ragged, max_size=25))
+def test_io_users_give_the_same_in_one_chunk_and_in_many(tmp_path, rows, cuts):
+    cuts = (cuts + [0] * len(rows))[: len(rows)]
+    path = tmp_path / "x_users_csv_hashed.csv"
+    _write(path, IO_HEADER, rows, cuts)
+    both = _read_both([str(path)], observed_at="2021-01-01")
+    if both:
+        _accounted(both[0], len(rows))
+        _same_in_chunks(*both)
+
+
+v2_user = st.fixed_dictionaries(
+    {"id": ident, "username": json_value,
+     "public_metrics": st.one_of(json_value, st.fixed_dictionaries(
+         {"followers_count": json_value, "following_count": json_value},
+         optional={"tweet_count": json_value, "listed_count": json_value}))},
+    optional={"created_at": st.one_of(st.datetimes().map(lambda d: d.isoformat() + "Z"),
+                                      junk), "verified": json_value, "protected": json_value,
+              "profile_image_url": json_value})
+
+
+@SETTINGS
+@given(records=st.lists(st.one_of(v2_user, st.just("{ not json"), st.integers()),
+                        min_size=1, max_size=25))
+def test_api_v2_reader_accounts_for_every_line_in_any_chunks(tmp_path, records):
+    path = tmp_path / "users_v2.jsonl"
+    with open(path, "w", encoding="utf-8") as fh:
+        # the first line is a valid v2 user so the file is recognised as API v2
+        fh.write(json.dumps({"id": "first", "username": "a", "public_metrics": {
+            "followers_count": 1, "following_count": 1}}) + "\n")
+        for rec in records:
+            fh.write((rec if isinstance(rec, str) else json.dumps(rec)) + "\n")
+    both = _read_both([str(path)], fmt="api_v2", observed_at="2021-01-01")
+    assert both is not None  # a file whose first line is valid is read
+    _accounted(both[0], len(records) + 1)
+    _same_in_chunks(*both)
+
+
+twibot_profile = st.fixed_dictionaries(
+    {"id_str": ident.map(lambda s: s + " "), "screen_name": junk,
+     "followers_count": count.map(lambda s: s + " "), "friends_count": count},
+    optional={"created_at": twitter_date, "verified": st.sampled_from(["True ", "False ", "x"]),
+              "statuses_count": count})
+
+
+@SETTINGS
+@given(records=st.lists(st.tuples(ident, st.one_of(twibot_profile, json_value),
+                                  st.one_of(st.none(), st.lists(junk, max_size=3))),
+                        min_size=1, max_size=20))
+def test_twibot_reader_accounts_for_every_record_in_any_chunks(tmp_path, records):
+    path = tmp_path / "twibot.json"
+    first = {"ID": "first", "profile": {"id_str": "first ", "screen_name": "a ",
+                                        "followers_count": "1 ", "friends_count": "1 "},
+             "tweet": None, "neighbor": None, "domain": ["Politics"]}
+    body = [first] + [{"ID": i, "profile": p, "tweet": t, "neighbor": None, "domain": []}
+                      for i, p, t in records]
+    path.write_text(json.dumps(body), encoding="utf-8")
+    both = _read_both([str(path)], fmt="twibot", observed_at="2020-09-01")
+    assert both is not None
+    _accounted(both[0], len(records) + 1)
+    _same_in_chunks(*both)
+
+
+MAPPED_COLUMNS = ["uid", "handle", "fans", "follows", "joined"]
+mapped_row = st.tuples(ident, junk, count, count, date)
+
+
+@SETTINGS
+@given(rows=st.lists(mapped_row, max_size=25), cuts=st.lists(ragged, max_size=25),
+       parquet=st.booleans())
+def test_mapped_reader_accounts_for_every_row_in_any_chunks(tmp_path, rows, cuts, parquet):
+    import pandas as pd
+
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("columns: {account_id: uid, screen_name: handle, followers_count: fans, "
+                       "following_count: follows, created_at: joined}\n"
+                       "constants: {observed_at: '2021-01-01'}\n", encoding="utf-8")
+    if parquet:
+        path = tmp_path / "list.parquet"
+        pd.DataFrame(rows or None, columns=MAPPED_COLUMNS, dtype="string").to_parquet(path)
+    else:
+        cuts = (cuts + [0] * len(rows))[: len(rows)]
+        path = tmp_path / "list.csv"
+        _write(path, MAPPED_COLUMNS, rows, cuts)
+    both = _read_both([str(path)], fmt="mapped", mapping=str(mapping))
+    if both:
+        _accounted(both[0], len(rows))
+        _same_in_chunks(*both)

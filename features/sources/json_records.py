@@ -55,7 +55,7 @@ def _depth(value: object) -> int:
     return deepest
 
 
-def _json_items(fh, layout: str, keys: set[str]) -> Iterator[object]:
+def _json_items(fh, layout: str, keys: set[str], backend=ijson) -> Iterator[object]:
     """The records of a JSON array (``array``) or of a response's ``data`` array (``data``),
     built from ijson's events, refusing nesting deeper than :data:`MAX_JSON_DEPTH`; ``keys``
     gets the top-level keys of a response."""
@@ -63,7 +63,7 @@ def _json_items(fh, layout: str, keys: set[str]) -> Iterator[object]:
 
     top = 1 if layout == "array" else 2  # the depth of the array that holds the records
     depth, key, inside, builder = 0, None, False, None
-    for event, value in ijson.basic_parse(fh, use_float=True):
+    for event, value in backend.basic_parse(fh, use_float=True):
         opens = event in ("start_map", "start_array")
         closes = event in ("end_map", "end_array")
         if opens:
@@ -138,9 +138,22 @@ def iter_json(
             i = 0
             keys: set[str] = set()
             try:
-                for rec in _json_items(fh, layout, keys):
-                    i += 1
-                    yield i, rec
+                try:
+                    for rec in _json_items(fh, layout, keys):
+                        i += 1
+                        yield i, rec
+                except ijson.JSONError as exc:
+                    if "integer overflow" not in str(exc):
+                        raise
+                    # ijson's C parser stops at an integer beyond 64 bits (valid JSON); its
+                    # pure-Python parser reads it: read on with that one from record i + 1
+                    fh.seek(0)
+                    keys.clear()
+                    slow = _json_items(fh, layout, keys, backend=ijson.get_backend("python"))
+                    for n, rec in enumerate(slow, start=1):
+                        if n > i:
+                            i = n
+                            yield i, rec
                 if layout == "data" and "data" not in keys:
                     # one object spread over many lines that is not a response: a record
                     # (a pretty-printed v1.1 user object)

@@ -48,17 +48,6 @@ def _write(path, header, rows, cuts):
             w.writerow(row)
 
 
-def _check(paths, n_rows, **opts):
-    try:
-        res = read_files(paths, options=ReadOptions(chunksize=3, **opts))
-    except SchemaError:
-        return  # an explained refusal of the whole file
-    assert len(res.accounts) + len(res.rejects) == n_rows
-    assert res.rejects["reason"].notna().all()
-    assert res.rejects["row"].between(1, n_rows).all()
-    assert res.rejects["row"].is_unique
-
-
 json_value = st.one_of(st.none(), st.booleans(), st.integers(-10, 10**12), junk,
                        st.lists(st.integers(), max_size=2))
 user_obj = st.fixed_dictionaries(
@@ -71,15 +60,22 @@ user_obj = st.fixed_dictionaries(
 @SETTINGS
 @given(records=st.lists(st.one_of(user_obj, st.just("not json {"), st.integers()),
                         min_size=1, max_size=25))
-def test_json_lines_reader_accounts_for_every_line(tmp_path, records):
-    path = tmp_path / "users.jsonl"
+def test_json_lines_reader_accounts_for_every_line_in_any_chunks(tmp_path, records):
+    # the first line is a valid user so the file is recognised as API v1.1
+    path = _jsonl(tmp_path / "users.jsonl", {"id_str": "first", "screen_name": "a",
+                                              "followers_count": 1, "friends_count": 1}, records)
+    both = _read_both([str(path)], fmt="api_v1", observed_at="2021-01-01")
+    assert both is not None
+    _accounted(both[0], len(records) + 1)
+    _same_in_chunks(*both)
+
+
+def _jsonl(path, first: dict, records: list):
+    """A JSON Lines file: ``first``, then each record (a string is written as it is)."""
     with open(path, "w", encoding="utf-8") as fh:
-        # the first line is a valid user so the file is recognised as API v1.1
-        fh.write(json.dumps({"id_str": "first", "screen_name": "a", "followers_count": 1,
-                             "friends_count": 1}) + "\n")
-        for rec in records:
+        for rec in [first, *records]:
             fh.write((rec if isinstance(rec, str) else json.dumps(rec)) + "\n")
-    _check([str(path)], len(records) + 1, observed_at="2021-01-01")
+    return path
 
 
 # Arrow cannot show the text of a row that is not valid UTF-8 to its bad-row callback and says
@@ -262,28 +258,27 @@ def _accounted(result, n_records: int) -> None:
     assert result.rejects["row"].between(1, n_records).all() and result.rejects["row"].is_unique
 
 
-@SETTINGS
-@given(rows=st.lists(flat_row, max_size=25), cuts=st.lists(ragged, max_size=25))
-def test_flat_csv_gives_the_same_in_one_chunk_and_in_many(tmp_path, rows, cuts):
+def _csv_case(path, header, rows, cuts, **opts) -> None:
+    """Rows (some cut short or lengthened) written as a CSV: accounted for, in any chunks."""
     cuts = (cuts + [0] * len(rows))[: len(rows)]
-    path = tmp_path / "flat.csv"
-    _write(path, FLAT_HEADER, rows, cuts)
-    both = _read_both([str(path)])
+    _write(path, header, rows, cuts)
+    both = _read_both([str(path)], **opts)
     if both:
         _accounted(both[0], len(rows))
         _same_in_chunks(*both)
+
+
+@SETTINGS
+@given(rows=st.lists(flat_row, max_size=25), cuts=st.lists(ragged, max_size=25))
+def test_flat_csv_gives_the_same_in_one_chunk_and_in_many(tmp_path, rows, cuts):
+    _csv_case(tmp_path / "flat.csv", FLAT_HEADER, rows, cuts)
 
 
 @SETTINGS
 @given(rows=st.lists(io_row, max_size=25), cuts=st.lists(ragged, max_size=25))
 def test_io_users_give_the_same_in_one_chunk_and_in_many(tmp_path, rows, cuts):
-    cuts = (cuts + [0] * len(rows))[: len(rows)]
-    path = tmp_path / "x_users_csv_hashed.csv"
-    _write(path, IO_HEADER, rows, cuts)
-    both = _read_both([str(path)], observed_at="2021-01-01")
-    if both:
-        _accounted(both[0], len(rows))
-        _same_in_chunks(*both)
+    _csv_case(tmp_path / "x_users_csv_hashed.csv", IO_HEADER, rows, cuts,
+              observed_at="2021-01-01")
 
 
 v2_user = st.fixed_dictionaries(
@@ -300,13 +295,10 @@ v2_user = st.fixed_dictionaries(
 @given(records=st.lists(st.one_of(v2_user, st.just("{ not json"), st.integers()),
                         min_size=1, max_size=25))
 def test_api_v2_reader_accounts_for_every_line_in_any_chunks(tmp_path, records):
-    path = tmp_path / "users_v2.jsonl"
-    with open(path, "w", encoding="utf-8") as fh:
-        # the first line is a valid v2 user so the file is recognised as API v2
-        fh.write(json.dumps({"id": "first", "username": "a", "public_metrics": {
-            "followers_count": 1, "following_count": 1}}) + "\n")
-        for rec in records:
-            fh.write((rec if isinstance(rec, str) else json.dumps(rec)) + "\n")
+    # the first line is a valid v2 user so the file is recognised as API v2
+    path = _jsonl(tmp_path / "users_v2.jsonl", {"id": "first", "username": "a", "public_metrics":
+                                                 {"followers_count": 1, "following_count": 1}},
+                  records)
     both = _read_both([str(path)], fmt="api_v2", observed_at="2021-01-01")
     assert both is not None  # a file whose first line is valid is read
     _accounted(both[0], len(records) + 1)
@@ -352,13 +344,12 @@ def test_mapped_reader_accounts_for_every_row_in_any_chunks(tmp_path, rows, cuts
     mapping.write_text("columns: {account_id: uid, screen_name: handle, followers_count: fans, "
                        "following_count: follows, created_at: joined}\n"
                        "constants: {observed_at: '2021-01-01'}\n", encoding="utf-8")
-    if parquet:
-        path = tmp_path / "list.parquet"
-        pd.DataFrame(rows or None, columns=MAPPED_COLUMNS, dtype="string").to_parquet(path)
-    else:
-        cuts = (cuts + [0] * len(rows))[: len(rows)]
-        path = tmp_path / "list.csv"
-        _write(path, MAPPED_COLUMNS, rows, cuts)
+    if not parquet:
+        _csv_case(tmp_path / "list.csv", MAPPED_COLUMNS, rows, cuts, fmt="mapped",
+                  mapping=str(mapping))
+        return
+    path = tmp_path / "list.parquet"
+    pd.DataFrame(rows or None, columns=MAPPED_COLUMNS, dtype="string").to_parquet(path)
     both = _read_both([str(path)], fmt="mapped", mapping=str(mapping))
     if both:
         _accounted(both[0], len(rows))

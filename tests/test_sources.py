@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -699,6 +701,27 @@ def test_json_nested_deeper_than_any_record_is_refused_not_read(tmp_path):
     assert len(res.accounts) == 1
     assert res.rejects["row"].tolist() == [2, 3]
     assert (res.rejects["reason"] == "record nests deeper than 64 levels").all()
+
+
+@pytest.mark.parametrize("nuls", [30, 5000])
+def test_a_description_full_of_nul_bytes_is_read_as_pythons_csv_reads_it(tmp_path, nuls):
+    """NUL bytes in runs near the start of a file once made it 'UTF-16 text' (UTF-16 has a NUL
+    in every other byte); the row is one account, its fields as Python's csv module splits
+    them."""
+    header = "id,screen_name,followers_count,friends_count,description,created_at\n"
+    row = "7,g,10,20,\"" + "\x00" * nuls + "\",Tue Jun 11 11:20:35 +0000 2013\n"
+    text = header + "1,a,1,2,plain,Tue Jun 11 11:20:35 +0000 2013\n" + row
+    path = tmp_path / "nul.csv"
+    path.write_text(text, encoding="utf-8")
+    res = read_files([str(path)])
+    assert res.format == "flat_csv" and res.rejects.empty
+    expected = list(csv.reader(io.StringIO(text, newline="")))[2]
+    assert res.accounts["account_id"].tolist() == ["1", "7"]
+    assert res.accounts["description"].iloc[1] == expected[4] == "\x00" * nuls
+    utf16 = tmp_path / "utf16.csv"
+    utf16.write_bytes(text.replace("\x00", "").encode("utf-16-le"))  # (no byte order mark)
+    with pytest.raises(SchemaError, match="looks like UTF-16 text"):
+        read_files([str(utf16)])
 
 
 def test_a_rejected_row_does_not_make_a_later_valid_row_a_duplicate(tmp_path):

@@ -79,7 +79,7 @@ def detect_format(path: str) -> str:
     if head.startswith(b"\x1f\x8b"):
         raise SchemaError(f"{path}: a gzip file; decompress it first (gunzip), or zip it "
                           "(zip files are read as they are)")
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:200].count(b"\x00") > 20:
+    if _looks_utf16(head):
         raise SchemaError(f"{path}: looks like UTF-16 text; convert it to UTF-8 (iconv -f "
                           "UTF-16 -t UTF-8), or read it with a mapping that gives its encoding")
     for name, module in READERS.items():
@@ -99,6 +99,19 @@ def detect_format(path: str) -> str:
         f"{path}: format not recognised ({what}); known formats: {', '.join(READERS)}. "
         "Pass --format, or --mapping for a file of your own layout."
     )
+
+
+def _looks_utf16(head: bytes) -> bool:
+    """A UTF-16 byte order mark, or text whose every other byte is NUL (ASCII in UTF-16); NUL
+    bytes in runs (a description full of them, as in a cresci-2015 export) are not."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    sample = head[:400]
+    if len(sample) < 40:
+        return False
+    even, odd = sample[0::2], sample[1::2]
+    return any(a.count(0) > 0.8 * len(a) and b.count(0) < 0.2 * len(b)
+               for a, b in ((even, odd), (odd, even)))
 
 
 def plan(paths: list[str], fmt: str = "auto", mapping: str | None = None) -> dict[str, list[str]]:

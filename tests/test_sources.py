@@ -572,9 +572,32 @@ def test_files_whose_quotes_cannot_be_trusted_are_read_in_one_stream(tmp_path, m
          pd.testing.assert_frame_equal)(a, b)
 
 
+@pytest.mark.parametrize("chunksize", [100, 2])
+def test_a_quote_not_closed_on_its_line_does_not_hide_the_accounts_after_it(tmp_path,
+                                                                             chunksize):
+    """The quote opened in row 2 closes at the first quote of row 4's description, so a CSV
+    parser (Python's too) reads lines 3 to 5 as one record of the right number of fields: the
+    accounts of rows 3 and 4 were scored as part of account 2's description, neither scored
+    nor rejected. The record is a reject that says so; the rows after it are read."""
+    tail = ",Tue Jun 11 11:20:35 +0000 2013,2015-01-01 00:00:00\n"
+    path = tmp_path / "users.csv"
+    path.write_text("id,screen_name,followers_count,friends_count,description,created_at,"
+                    "crawled_at\n" + "1,a,10,20,plain" + tail + '2,b,10,20,"never closed' + tail
+                    + "3,c,10,20,plain" + tail + '4,d,10,20,"a ""quoted"" word"' + tail
+                    + "5,e,x,20,plain" + tail + "6,f,10,20,plain" + tail, encoding="utf-8")
+    res = read_files([str(path)], options=ReadOptions(chunksize=chunksize))
+    assert res.accounts["account_id"].tolist() == ["1", "6"]
+    assert res.rejects["row"].tolist() == [2, 3]  # (records: lines 3 to 5 are record 2)
+    swallowed = res.rejects.iloc[0]
+    assert swallowed["column"] == "description"
+    assert swallowed["reason"].startswith("a quote in column description is not closed on its "
+                                          "line: the field runs over 3 lines")
+    assert res.rejects["reason"].iloc[1] == "not a whole number: x"
+
+
 @pytest.mark.parametrize(("closed_at", "expected"), [
-    (None, "runs over 296 lines and a quote in it is never closed: the rest of the file was "
-           "read into this row"),
+    (None, "runs over 296 lines and a quote in it is never closed, so the lines after it "
+           "were read into this row"),
     (15, "runs over 11 lines (a quoted field holds line breaks, or a quote closes only on a "
          "later line)")])
 def test_a_quote_that_swallows_lines_is_named_in_the_reject(tmp_path, closed_at, expected):

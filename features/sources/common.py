@@ -784,11 +784,49 @@ def iter_csv(
                     part = (batch.slice(start, chunksize) if arrow else
                             frame.iloc[start : start + chunksize].reset_index(drop=True))
                     rows = pd.Series(numbers[start : start + chunksize], dtype="int64")
-                    yield part, rows, bad.take(rows)
+                    yield runaway_quotes(part, rows, bad.take(rows), path, delimiter,
+                                         len(header))
             yield (frame_of([c for c in header if c not in skip]), pd.Series(dtype="int64"),
                    bad.take(None))
     except pa.ArrowInvalid as exc:
         raise _csv_error(path, encoding, f"near data row {next_row}", exc) from exc
+
+
+def runaway_quotes(part: pd.DataFrame | pa.RecordBatch, rows: pd.Series, rejects: pd.DataFrame,
+                   path: str, delimiter: str, n_fields: int) -> tuple:
+    """``(part, rows, rejects)`` without the rows that swallowed records: a field that runs
+    over a line break into a line holding ``n_fields - 1`` delimiters or more, a record of its
+    own. A quote opened and not closed on its line (``"text`` in a field) makes a CSV parser
+    read the next lines into that field until some later quote closes it, so the accounts on
+    those lines would vanish inside a description; the row is a reject that says so instead
+    (its text holds them). Columns a reader does not decode (``skip``) are not looked at."""
+    if n_fields < 3 or not len(rows):
+        return part, rows, rejects
+    arrow = isinstance(part, pa.RecordBatch)
+    found: dict[int, tuple[str, int]] = {}  # position -> (column, lines the field runs over)
+    for name in part.schema.names if arrow else part.columns:
+        values = part.column(name) if arrow else pa.array(part[name], from_pandas=True)
+        if not pa.types.is_string(values.type) and not pa.types.is_large_string(values.type):
+            continue
+        broken = pc.or_(pc.match_substring(values, "\n"), pc.match_substring(values, "\r"))
+        for i in np.flatnonzero(pc.fill_null(broken, False).to_numpy(zero_copy_only=False)):
+            lines = _LINE_BREAK.split(values[int(i)].as_py())
+            if int(i) not in found and any(line.count(delimiter) >= n_fields - 1
+                                           for line in lines[1:]):
+                found[int(i)] = (name, len(lines))
+    if not found:
+        return part, rows, rejects
+    at = sorted(found)
+    bad = make_rejects(path, rows.iloc[at], "", pd.Series([
+        f"a quote in column {found[i][0]} is not closed on its line: the field runs over "
+        f"{found[i][1]} lines, and a line inside it reads as a record of its own "
+        f"({n_fields} fields), so the accounts on those lines are in this row's text; close "
+        "or double the quote and read the file again" for i in at]))
+    bad["column"] = pd.array([found[i][0] for i in at], dtype="string")
+    keep = np.ones(len(rows), dtype=bool)
+    keep[at] = False
+    part = part.filter(pa.array(keep)) if arrow else part.loc[keep].reset_index(drop=True)
+    return part, rows[keep].reset_index(drop=True), concat_rejects([rejects, bad])
 
 
 def _numbers_between(first: int, n: int, bad_rows: list[int]) -> np.ndarray:
@@ -847,8 +885,8 @@ class _BadRows:
         text = (row.text or "").rstrip("\r\n")
         lines = 1 + len(_LINE_BREAK.findall(text))
         if lines > 1 and text.count('"') % 2:
-            reason += (f"; it runs over {lines} lines and a quote in it is never closed: the "
-                       "rest of the file was read into this row")
+            reason += (f"; it runs over {lines} lines and a quote in it is never closed, so "
+                       "the lines after it were read into this row")
         elif lines > 1:
             reason += (f"; it runs over {lines} lines (a quoted field holds line breaks, or a "
                        "quote closes only on a later line)")
@@ -1056,7 +1094,9 @@ class CsvRange:
                              exc) from exc
         n, records = table.num_rows, table.num_rows + len(bad.rows)
         numbers = _numbers_between(1, n, bad.rows)
-        return table.to_pandas(), pd.Series(numbers, dtype="int64"), bad.take(None), records
+        return (*runaway_quotes(table.to_pandas(), pd.Series(numbers, dtype="int64"),
+                                bad.take(None), self.path, self.delimiter, len(self.header)),
+                records)
 
 
 class PacedReader(io.RawIOBase):

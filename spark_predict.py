@@ -38,12 +38,14 @@ import uuid
 import warnings
 from pathlib import Path
 
+from features.cohort import bursts_of
 from features.schema import SchemaError
 from features.sources import ReadOptions, expand_paths, plan
 from features.sources.common import default_source
 from models import spark_tasks as st
 from models.bundle import BundleError
 from models.outputs import scoring_metadata
+from models.run_report import describe_bursts
 from models.spark_tasks import ReadTask, ScoreSettings
 from predict import DEFAULT_MODEL, FORMATS, kept_columns, load_model
 
@@ -187,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     except SchemaError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    n, flagged, rejected, mean = summary
+    n, flagged, rejected, mean, quantiles, whole = summary
     meta = scoring_metadata(bundle, model=args.model, threshold=threshold,
                             precision=args.threshold_precision or bundle.default_precision,
                             prior=bundle.prior if args.prior is None else args.prior,
@@ -201,15 +203,20 @@ def main(argv: list[str] | None = None) -> int:
     print(f"read {n + rejected:,} rows: scored {n:,} accounts, rejected {rejected:,} "
           f"(reasons in {rejects_path(args.output)}) in {time.perf_counter() - started:.1f} s")
     if n:
-        print(f"bot_probability: mean {mean:.3f}; is_bot: {flagged:,} ({flagged / n:.1%})")
+        q = quantiles
+        print(f"bot_probability: mean {mean:.3f}, p10 {q[0]:.3f}, median {q[1]:.3f}, p90 "
+              f"{q[2]:.3f}, p99 {q[3]:.3f} (within 1e-4); is_bot: {flagged:,} "
+              f"({flagged / n:.1%})")
+        print(describe_bursts(bursts_of(whole, bundle.builder.reference_)))
     print(f"scores: {args.output}")
     return 0
 
 
 def score(spark, args: argparse.Namespace, bundle, opts: ReadOptions, tasks: list[ReadTask]
-          ) -> tuple[int, int, int, float]:
+          ) -> tuple:
     """Run the five steps (module docstring); returns (scored, flagged, rejected, mean
-    probability). A reader's named error stops the run as a SchemaError."""
+    probability, its 10th, 50th, 90th and 99th percentiles, the whole list's creation-day
+    counts). A reader's named error stops the run as a SchemaError."""
     from pyspark import StorageLevel
     from pyspark.sql import Window
     from pyspark.sql import functions as fn
@@ -266,6 +273,8 @@ def score(spark, args: argparse.Namespace, bundle, opts: ReadOptions, tasks: lis
             rows["day"].to_numpy(), rows["count"].to_numpy())
     if not population:
         population[""] = CohortCounter()
+    whole = (population[""] if not by_source else CohortCounter.from_day_counts(
+        days["day"].to_numpy(), days["count"].to_numpy()))
     clock.step("duplicates and creation-day counts")
     # 4. cadence: all posts of an account in one partition
     posts = read.filter(fn.col("_kind") == "post").select(
@@ -287,9 +296,11 @@ def score(spark, args: argparse.Namespace, bundle, opts: ReadOptions, tasks: lis
     later.unpersist()
     read.unpersist()
     out = spark.read.parquet(args.output).agg(
-        fn.count("*"), fn.sum(fn.col("is_bot").cast("long")), fn.avg("bot_probability")).first()
+        fn.count("*"), fn.sum(fn.col("is_bot").cast("long")), fn.avg("bot_probability"),
+        fn.percentile_approx("bot_probability", [0.1, 0.5, 0.9, 0.99], 10_000)).first()
     rejected = spark.read.parquet(rejects_path(args.output)).count()
-    return int(out[0]), int(out[1] or 0), int(rejected), float(out[2] or 0.0)
+    return (int(out[0]), int(out[1] or 0), int(rejected), float(out[2] or 0.0),
+            list(out[3] or [0.0] * 4), whole)
 
 
 def _table(spark, name: str, task_id: int, opts: ReadOptions):

@@ -94,12 +94,16 @@ def assert_same(mine: pd.DataFrame, theirs: pd.DataFrame, rej_p: pd.DataFrame,
     assert sorted(map(tuple, rej_s[key].to_numpy())) == sorted(map(tuple, rej_p[key].to_numpy()))
 
 
-def test_the_sample_scores_the_same_on_spark(spark, sample_bundle, tmp_path):
+def test_the_sample_scores_the_same_on_spark(spark, sample_bundle, tmp_path, capsys):
     keep = "screen_name,source,file,row"
     mine, theirs, rej_p, rej_s = score_both(spark, sample_bundle, SAMPLE, tmp_path,
                                             "--keep", keep)
     assert len(mine) == 3300
     assert_same(mine, theirs, rej_p, rej_s)
+    # the list's creation bursts, from the same day counts
+    bursts = [ln for ln in capsys.readouterr().out.splitlines()
+              if ln.startswith("creation bursts:")]
+    assert len(bursts) == 2 and bursts[0] == bursts[1] and "758 accounts" in bursts[0]
     both = mine.merge(theirs, on="account_id", suffixes=("_p", "_s"))
     for col in keep.split(","):
         assert (both[f"{col}_s"].astype("string").fillna("")

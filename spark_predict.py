@@ -38,6 +38,8 @@ import uuid
 import warnings
 from pathlib import Path
 
+import numpy as np
+
 from features.cohort import bursts_of
 from features.schema import SchemaError
 from features.sources import ReadOptions, expand_paths, plan
@@ -83,6 +85,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--reasons-method", default="paths", choices=("paths", "shap"))
     parser.add_argument("--keep", default="", help="input columns to pass through to the "
                         "scores, as predict.py's --keep")
+    parser.add_argument("--drift-threshold", type=float, default=0.2,
+                        help="warn about features whose population stability index against "
+                             "the training data exceeds this")
     parser.add_argument("--partitions", type=int, default=None,
                         help="partitions of the shuffles (default: spark.sql.shuffle."
                              "partitions; a local run uses 2 per core)")
@@ -105,6 +110,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def rejects_path(output: str) -> str:
     """Where the rejects dataset of the scores dataset ``output`` goes."""
     return output.rstrip("/")[: -len(".parquet")] + ".rejects.parquet"
+
+
+def drift_path(output: str) -> str:
+    """Where the drift table goes (``predict.py``'s ``.drift.csv``)."""
+    return output.rstrip("/")[: -len(".parquet")] + ".drift.csv"
 
 
 def meta_path(output: str) -> str:
@@ -174,7 +184,8 @@ def main(argv: list[str] | None = None) -> int:
                            columns=bundle.inputs | set(args.keep))
         threshold = bundle.threshold(args.threshold_precision, args.prior)
         tasks = read_tasks(args.inputs, args.format, opts, args.posts)
-        for out in (args.output, rejects_path(args.output), meta_path(args.output)):
+        for out in (args.output, rejects_path(args.output), meta_path(args.output),
+                    drift_path(args.output)):
             if any(Path(out).resolve() == Path(p).resolve() for t in tasks for p in t.files):
                 raise SchemaError(f"{out}: an output of --output {args.output} is an input; "
                                   "choose another --output (inputs are never written)")
@@ -285,13 +296,28 @@ def score(spark, args: argparse.Namespace, bundle, opts: ReadOptions, tasks: lis
                                                              st.CADENCE_SCHEMA)
         kept = kept.join(cadence, "account_id", "left")
     # 5. score
+    reference = bundle.contract.get("drift_reference")
+    drift = (spark.sparkContext.accumulator(
+        {**{k: np.zeros(len(v["shares"])) for k, v in reference.items()}, st.DriftCounts.N: 0},
+        st.DriftCounts()) if reference else None)
     with tempfile.TemporaryDirectory(prefix="botsieve-spark-") as tmp:
         settings = ScoreSettings(_ship_bundle(spark, bundle, tmp), population, has_posts,
                                  args.threshold_precision, args.prior, args.reasons,
-                                 args.reasons_method, tuple(args.keep))
+                                 args.reasons_method, tuple(args.keep), drift)
         _write(kept.mapInArrow(st.score_task(settings), st.score_schema(settings.keep)),
                args.output)
     clock.step("cadence and scores" if has_posts else "scores")
+    if drift is not None and "://" not in args.output:
+        from models.drift import DriftMonitor
+
+        monitor = DriftMonitor(reference)
+        counts = dict(drift.value)
+        monitor.n = int(counts.pop(st.DriftCounts.N))
+        monitor.counts = counts
+        if monitor.n:
+            monitor.write(drift_path(args.output), args.drift_threshold, drift_path(args.output))
+    elif "://" not in args.output:  # (an old run's table does not stay beside new scores)
+        Path(drift_path(args.output)).unlink(missing_ok=True)
     _write(rejects.unionByName(duplicates), rejects_path(args.output))
     later.unpersist()
     read.unpersist()

@@ -262,6 +262,7 @@ class ScoreSettings:
     reasons: str
     method: str
     keep: tuple[str, ...] = ()
+    drift: object | None = None  # an accumulator of the drift check's bin counts (DriftCounts)
 
 
 def score_task(settings: ScoreSettings):
@@ -270,15 +271,36 @@ def score_task(settings: ScoreSettings):
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         from pyspark import SparkFiles
 
+        from models.drift import DriftMonitor
+
         bundle = _bundle(os.path.join(SparkFiles.get(settings.bundle_file)))
         schema = _arrow_schema(score_dtypes(settings.keep))
+        monitor = (DriftMonitor(bundle.contract["drift_reference"])
+                   if settings.drift is not None else None)
         for batch in batches:
             if batch.num_rows:
-                yield to_batch(_score_batch(bundle, batch, settings), schema)
+                yield to_batch(_score_batch(bundle, batch, settings, monitor), schema)
+        if monitor is not None and monitor.n:
+            settings.drift.add({**monitor.counts, DriftCounts.N: monitor.n})
     return run
 
 
-def _score_batch(bundle, batch: pa.RecordBatch, s: ScoreSettings) -> pd.DataFrame:
+class DriftCounts:
+    """Spark accumulator of :class:`models.drift.DriftMonitor`'s bin counts (feature -> counts,
+    and :data:`N` -> accounts): each task adds its partition's. A task Spark runs again
+    (a lost executor) adds its counts again: the drift table is a check, not a score."""
+
+    N = "_accounts"
+
+    def zero(self, value: dict) -> dict:
+        return {k: 0 * v for k, v in value.items()}
+
+    def addInPlace(self, a: dict, b: dict) -> dict:  # noqa: N802 (Spark's name)
+        return {k: a[k] + b[k] for k in a}
+
+
+def _score_batch(bundle, batch: pa.RecordBatch, s: ScoreSettings, monitor=None
+                 ) -> pd.DataFrame:
     accounts = to_frame(batch, ACCOUNT_DTYPES)
     place = to_frame(batch, {"_file": "string", "_row": "Int64"}).rename(
         columns={"_file": "file", "_row": "row"})
@@ -295,6 +317,8 @@ def _score_batch(bundle, batch: pa.RecordBatch, s: ScoreSettings) -> pd.DataFram
     out = []
     for rows, counter in parts:
         X = bundle.finish_features(rows, cadence=cadence, population=counter)
+        if monitor is not None:
+            monitor.add(X)
         scored = bundle.score_features(X, precision=s.precision, prior=s.prior,
                                        reasons=s.reasons, method=s.method)
         table = bundle.scores_table(rows["account_id"], scored)

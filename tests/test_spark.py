@@ -115,6 +115,10 @@ def test_the_sample_scores_the_same_on_spark(spark, sample_bundle, tmp_path, cap
     for key in ("model_version", "decision_threshold_raw_score", "prior", "accounts_scored",
                 "flagged", "rejected"):
         assert meta_s[key] == meta_p[key], key
+    # the drift check: the same bin counts, added up from the tasks
+    drift_p = pd.read_csv(tmp_path / "p.drift.csv").set_index("feature").sort_index()
+    drift_s = pd.read_csv(tmp_path / "s.drift.csv").set_index("feature").sort_index()
+    pd.testing.assert_frame_equal(drift_s, drift_p, rtol=0, atol=1e-9)
 
 
 def test_cadence_and_per_source_cohorts_score_the_same_on_spark(spark, cadence_bundle,

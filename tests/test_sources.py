@@ -593,6 +593,14 @@ def test_a_quote_not_closed_on_its_line_does_not_hide_the_accounts_after_it(tmp_
     assert swallowed["reason"].startswith("a quote in column description is not closed on its "
                                           "line: the field runs over 3 lines")
     assert res.rejects["reason"].iloc[1] == "not a whole number: x"
+    # a quoted field written over lines, one of them a list, is not a swallowed record
+    listed = tmp_path / "listed.csv"
+    listed.write_text('id,followers_count,friends_count,description\n'
+                      '1,10,20,"Dad of two.\nI like: running, coffee, code, dogs"\n'
+                      '2,10,20,"one\n3,4,5,6"\n', encoding="utf-8")
+    res = read_files([str(listed)], fmt="flat_csv", options=ReadOptions(chunksize=chunksize))
+    assert res.accounts["account_id"].tolist() == ["1"]  # (2 holds a line that is a record)
+    assert res.rejects["row"].tolist() == [2]
 
 
 @pytest.mark.parametrize(("closed_at", "expected"), [

@@ -784,8 +784,8 @@ def iter_csv(
                     part = (batch.slice(start, chunksize) if arrow else
                             frame.iloc[start : start + chunksize].reset_index(drop=True))
                     rows = pd.Series(numbers[start : start + chunksize], dtype="int64")
-                    yield runaway_quotes(part, rows, bad.take(rows), path, delimiter,
-                                         len(header))
+                    yield runaway_quotes(part, rows, bad.take(rows), path, delimiter, header,
+                                         required)
             yield (frame_of([c for c in header if c not in skip]), pd.Series(dtype="int64"),
                    bad.take(None))
     except pa.ArrowInvalid as exc:
@@ -793,15 +793,27 @@ def iter_csv(
 
 
 def runaway_quotes(part: pd.DataFrame | pa.RecordBatch, rows: pd.Series, rejects: pd.DataFrame,
-                   path: str, delimiter: str, n_fields: int) -> tuple:
-    """``(part, rows, rejects)`` without the rows that swallowed records: a field that runs
-    over a line break into a line holding ``n_fields - 1`` delimiters or more, a record of its
-    own. A quote opened and not closed on its line (``"text`` in a field) makes a CSV parser
-    read the next lines into that field until some later quote closes it, so the accounts on
-    those lines would vanish inside a description; the row is a reject that says so instead
-    (its text holds them). Columns a reader does not decode (``skip``) are not looked at."""
-    if n_fields < 3 or not len(rows):
+                   path: str, delimiter: str, header: list[str], required: tuple[str, ...]
+                   ) -> tuple:
+    """``(part, rows, rejects)`` without the rows that swallowed records. A quote opened and
+    not closed on its line (``"text`` in a field) makes a CSV parser read the next lines into
+    that field until some later quote closes it, so the accounts on those lines would vanish
+    inside a description: a row with a field that runs over a line break into a line that
+    reads as a record of its own (the header's number of fields, every ``required`` value
+    there, the required counts whole numbers) is a reject that says so (its text holds them).
+    A quoted field that merely holds line breaks (a description written over lines, a list
+    with commas) is not one. Files whose required columns include no count (an IO tweets
+    file) and columns a reader does not decode (``skip``) are not looked at."""
+    where = {c: header.index(c) for c in required if c in header}
+    counts = [i for c, i in where.items() if "count" in c]
+    if not counts or not len(rows):
         return part, rows, rejects
+
+    def a_record(line: str) -> bool:
+        fields = next(csv.reader([line], delimiter=delimiter), [])
+        return (len(fields) == len(header) and all(fields[i].strip() for i in where.values())
+                and all(fields[i].strip().isdigit() for i in counts))
+
     arrow = isinstance(part, pa.RecordBatch)
     found: dict[int, tuple[str, int]] = {}  # position -> (column, lines the field runs over)
     for name in part.schema.names if arrow else part.columns:
@@ -811,17 +823,16 @@ def runaway_quotes(part: pd.DataFrame | pa.RecordBatch, rows: pd.Series, rejects
         broken = pc.or_(pc.match_substring(values, "\n"), pc.match_substring(values, "\r"))
         for i in np.flatnonzero(pc.fill_null(broken, False).to_numpy(zero_copy_only=False)):
             lines = _LINE_BREAK.split(values[int(i)].as_py())
-            if int(i) not in found and any(line.count(delimiter) >= n_fields - 1
-                                           for line in lines[1:]):
+            if int(i) not in found and any(a_record(line) for line in lines[1:]):
                 found[int(i)] = (name, len(lines))
     if not found:
         return part, rows, rejects
     at = sorted(found)
     bad = make_rejects(path, rows.iloc[at], "", pd.Series([
         f"a quote in column {found[i][0]} is not closed on its line: the field runs over "
-        f"{found[i][1]} lines, and a line inside it reads as a record of its own "
-        f"({n_fields} fields), so the accounts on those lines are in this row's text; close "
-        "or double the quote and read the file again" for i in at]))
+        f"{found[i][1]} lines, and a line inside it reads as a record of its own, so the "
+        "accounts on those lines are in this row's text; close or double the quote and read "
+        "the file again" for i in at]))
     bad["column"] = pd.array([found[i][0] for i in at], dtype="string")
     keep = np.ones(len(rows), dtype=bool)
     keep[at] = False
@@ -970,7 +981,8 @@ def csv_chunks(
                      "return); the file is read in one stream", path)
         else:
             for start, stop in ranges:
-                yield (CsvRange(path, start, stop, header, encoding, delimiter, skip),)
+                yield (CsvRange(path, start, stop, header, encoding, delimiter, skip,
+                                required),)
             return
     yield from iter_csv(path, required=required, chunksize=opts.chunksize, encoding=encoding,
                         delimiter=delimiter, arrow=opts.mapper is not None, skip=skip,
@@ -1077,6 +1089,7 @@ class CsvRange:
     encoding: str
     delimiter: str
     skip: tuple[str, ...] = ()  # columns not decoded
+    required: tuple[str, ...] = ()  # what a record must have (runaway_quotes)
 
     def read(self) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame, int]:
         """(raw strings, 1-based row numbers in the range, rejects of malformed rows, number
@@ -1095,8 +1108,8 @@ class CsvRange:
         n, records = table.num_rows, table.num_rows + len(bad.rows)
         numbers = _numbers_between(1, n, bad.rows)
         return (*runaway_quotes(table.to_pandas(), pd.Series(numbers, dtype="int64"),
-                                bad.take(None), self.path, self.delimiter, len(self.header)),
-                records)
+                                bad.take(None), self.path, self.delimiter, self.header,
+                                self.required), records)
 
 
 class PacedReader(io.RawIOBase):

@@ -22,6 +22,8 @@ import re
 import sys
 from datetime import UTC, datetime
 
+#: How much of the promotion history the registered model's description keeps.
+HISTORY_CHARS = 4_000
 _VERSION_URI = re.compile(r"^models:/(?P<name>[^/@]+)/(?P<version>\d+)$")
 
 
@@ -53,15 +55,21 @@ def promote(client, name: str, version: str, reason: str, alias: str = "champion
         return before
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     who = os.environ.get("BOTSIEVE_USER") or getpass.getuser()
-    client.set_registered_model_alias(name, alias, version)
+    # the record first, the alias last: a failure on the way leaves the alias where it was
     for key, value in {"promoted_at": when, "promoted_by": who, "promotion_reason": reason,
                        "promoted_over": before or "none"}.items():
         client.set_model_version_tag(name, version, key, value)
-    model = client.get_registered_model(name)
     line = (f"{when}: {alias} -> version {version} (was {before or 'none'}) by {who}: "
             f"{reason}")
-    history = (model.description or "").rstrip()
-    client.update_registered_model(name, description=f"{history}\n\n{line}".lstrip())
+    history = [p for p in (client.get_registered_model(name).description or "").split("\n\n")
+               if p.strip()]
+    # the newest promotions (the versions' tags keep every one): MLflow stores a
+    # description in 5,000 characters on MySQL and PostgreSQL
+    kept = [*history, line]
+    while len("\n\n".join(kept)) > HISTORY_CHARS and len(kept) > 1:
+        kept.pop(0)
+    client.update_registered_model(name, description="\n\n".join(kept))
+    client.set_registered_model_alias(name, alias, version)
     return before
 
 
@@ -81,7 +89,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {args.model}: no such registered version in {uri} ({exc.message})",
               file=sys.stderr)
         return 2
-    before = promote(client, name, version, args.reason.strip(), args.alias)
+    try:
+        before = promote(client, name, version, args.reason.strip(), args.alias)
+    except MlflowException as exc:
+        print(f"error: {args.model}: {exc.message}", file=sys.stderr)
+        return 2
     if before == version:
         print(f"{args.alias}: already models:/{name}/{version}; nothing changed")
         return 0

@@ -99,8 +99,10 @@ def markdown(summary: pd.DataFrame, *, champion: Champion | None, name: str, ver
               f"models:/{name}@champion",
               f"python -m models.promote {me} --reason \"...\"{uri}", "```"]
     if "champion" in aliases:
-        lines.insert(2, "This version is the champion now (there was none): "
-                        "`predict.py` scores with it by default.\n")
+        lines.insert(2, "This version is the champion now" + (
+            " (there was none)" if champion is None else
+            f" (promoted over version {champion.version})") + ": `predict.py` scores with it "
+            "by default.\n")
     return "\n".join(lines) + "\n"
 
 

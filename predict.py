@@ -183,7 +183,7 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None, score_in_work
     # the model's row stage, keeping the input columns passed through to the scores; workers
     # return it as Arrow tables rather than the parsed accounts
     stager = dataclasses.replace(bundle.stager, keep=tuple(
-        c for c in args.keep if c in ACCOUNT_DTYPES and c not in bundle.KEYS))
+        c for c in args.keep if c in ACCOUNT_DTYPES))
     if mapper is not None:
         mapper.stage = dataclasses.replace(stager, as_arrow=True)
     log.info("model %s (%d features), decision threshold %s for precision %s at a prior of "

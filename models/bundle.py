@@ -193,17 +193,19 @@ class RowStager:
     features: tuple[str, ...]
     created_at_to_day: bool
     as_arrow: bool = False  # return an Arrow table (a worker's result for a scorer's file)
-    keep: tuple[str, ...] = ()  # canonical columns kept beside the keys (to pass through)
+    #: canonical columns passed through to the scores, kept as read (``keep.NAME``)
+    keep: tuple[str, ...] = ()
 
     #: Columns kept beside the row features, for :meth:`Bundle.finish_features`.
     KEYS = ("account_id", "created_at", "source")
 
     def __call__(self, accounts: pd.DataFrame) -> pd.DataFrame | pa.Table:
+        kept = {f"keep.{c}": accounts[c] for c in self.keep}  # (before any rounding)
         if self.created_at_to_day:
             # training truncated creation times to the day (a source was day-only): do the same
             accounts = accounts.assign(created_at=accounts["created_at"].dt.floor("D"))
         rows = self.builder.row_features(accounts, list(self.features))
-        keys = pd.DataFrame({k: accounts[k] for k in dict.fromkeys((*self.KEYS, *self.keep))},
+        keys = pd.DataFrame({**{k: accounts[k] for k in self.KEYS}, **kept},
                             index=accounts.index)
         staged = pd.concat([keys, rows], axis=1)
         return pa.Table.from_pandas(staged, preserve_index=False) if self.as_arrow else staged

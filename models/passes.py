@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 
 from features.cadence import compute_cadence
 from features.cohort import CohortCounter
-from features.schema import make_rejects
+from features.schema import ACCOUNT_DTYPES, make_rejects
 from features.sources import ReadOptions, iter_read
 from features.sources.common import ProcessMapper
 from models.bundle import Bundle, RowStager, score_in_worker
@@ -166,10 +166,12 @@ def _vectors(run: Run, pop: Population, frame: pd.DataFrame, files: np.ndarray
     """(account ids and the columns kept, finished feature vectors) of a staged frame (per
     source when the model's populations are)."""
     kept = pd.DataFrame({"account_id": frame["account_id"]}, index=frame.index)
-    for col in run.keep:
-        kept[col] = (files[frame["_file"].to_numpy()] if col == "file" else
-                     frame["_row"].astype("Int64") if col == "row" else frame[col])
-    frame = frame.drop(columns=[c for c in ("_file", "_row", *run.stager.keep)
+    for col in run.keep:  # (typed even when a frame holds only missing values)
+        kept[col] = (pd.array(files[frame["_file"].to_numpy()], dtype="string")
+                     if col == "file" else frame["_row"].astype("Int64") if col == "row"
+                     else frame[f"keep.{col}"].astype(ACCOUNT_DTYPES[col]))
+    frame = frame.drop(columns=[c for c in ("_file", "_row", *(f"keep.{c}" for c in
+                                                               run.stager.keep))
                                 if c in frame.columns])
     if pop.by_source:
         parts = [(rows, pop.per_source[str(src)])
@@ -227,7 +229,7 @@ def _write(run: Run, pieces: list[tuple[pd.DataFrame, pd.DataFrame]], writer: Sc
     scores = run.bundle.scores_table(
         keys["account_id"], pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0])
     for col in run.keep:
-        scores[col] = keys[col].to_numpy()
+        scores[col] = keys[col].array
     writer.write(scores[writer.columns])
     summary.add(scores["bot_probability"].to_numpy(), scores["is_bot"].to_numpy())
     pa.default_memory_pool().release_unused()  # keep the peak to one frame

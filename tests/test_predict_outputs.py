@@ -284,6 +284,16 @@ def test_kept_columns_pass_through_beside_the_scores(model, tmp_path, capsys):
         io = scores[scores["file"].str.contains("users_csv")]
         assert len(io) > 1000 and (io["row"] != "").all()
         assert set(scores["source"]) >= {"sample_092026", "sample_032026"}
+    # Parquet: a kept column missing in a whole frame keeps its type (the IO release comes
+    # first: no verified flag); created_at as read, not as the model rounded it to the day
+    pq_out = tmp_path / "scores.parquet"
+    assert score(model, pq_out, *SAMPLE_INPUTS, str(data),
+                 extra=("--keep", "verified,created_at", "--chunksize", "500")) == 0
+    kept = pd.read_parquet(pq_out).set_index("account_id")
+    assert kept["verified"].isna().sum() > 1000 and kept["verified"].notna().any()
+    src = pd.read_csv(data, dtype=str).set_index("id")
+    created = pd.to_datetime(src["created_at"], format="%a %b %d %H:%M:%S %z %Y", utc=True)
+    assert (kept.loc[created.index, "created_at"] == created).all()
     # unknown columns are refused before reading
     with pytest.raises(SystemExit):
         score(model, out, str(data), extra=("--keep", "screen_name,password"))

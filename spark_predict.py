@@ -30,6 +30,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -136,6 +137,8 @@ def session(partitions: int | None = None):
     spark = (builder.config("spark.sql.session.timeZone", "UTC")
              .config("spark.sql.execution.arrow.maxRecordsPerBatch", "20000").getOrCreate())
     spark.conf.set("spark.sql.session.timeZone", "UTC")
+    # times in the scores (a kept created_at) as UTC instants, not Spark's legacy INT96
+    spark.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
     if partitions:
         spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
     elif spark.sparkContext.master.startswith("local"):
@@ -195,22 +198,33 @@ def main(argv: list[str] | None = None) -> int:
     log.info("model %s (%d features), decision threshold %s; %d reading task(s)",
              bundle.contract.get("model_version"), len(bundle.features), threshold, len(tasks))
     spark = session(args.partitions)
+    from py4j.protocol import Py4JJavaError
+    from pyspark.errors import PySparkException
+
+    run = Landing(spark, args.output)
     try:
-        summary = score(spark, args, bundle, opts, tasks)
+        n, flagged, rejected, mean, quantiles, whole = score(spark, args, bundle, opts, tasks,
+                                                             run)
+        meta = scoring_metadata(bundle, model=args.model, threshold=threshold,
+                                precision=args.threshold_precision or bundle.default_precision,
+                                prior=bundle.prior if args.prior is None else args.prior,
+                                reasons=args.reasons, method=args.reasons_method)
+        meta.update(accounts_scored=n, flagged=flagged, rejected=rejected,
+                    inputs=[*args.inputs, *(f"table:{t}" for t in args.table)],
+                    scored_at=time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()))
+        if run.local:
+            Path(run.stage_file(meta_path(args.output))).write_text(
+                json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+        run.land(args.output, also_remove=[drift_path(args.output)])
     except SchemaError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    n, flagged, rejected, mean, quantiles, whole = summary
-    meta = scoring_metadata(bundle, model=args.model, threshold=threshold,
-                            precision=args.threshold_precision or bundle.default_precision,
-                            prior=bundle.prior if args.prior is None else args.prior,
-                            reasons=args.reasons, method=args.reasons_method)
-    meta.update(accounts_scored=n, flagged=flagged, rejected=rejected,
-                inputs=[*args.inputs, *(f"table:{t}" for t in args.table)],
-                scored_at=time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()))
-    if "://" not in args.output:  # (beside a dataset on a cluster's store: not written)
-        Path(meta_path(args.output)).write_text(json.dumps(meta, indent=1) + "\n",
-                                                encoding="utf-8")
+    except (PySparkException, Py4JJavaError, OSError) as exc:  # a task failed on an executor
+        last = [ln for ln in str(exc).splitlines() if ln.strip()][-1:] or [type(exc).__name__]
+        print(f"error: the Spark job failed: {last[0][:500]}", file=sys.stderr)
+        return 2
+    finally:
+        run.clear()
     print(f"read {n + rejected:,} rows: scored {n:,} accounts, rejected {rejected:,} "
           f"(reasons in {rejects_path(args.output)}) in {time.perf_counter() - started:.1f} s")
     if n:
@@ -223,8 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def score(spark, args: argparse.Namespace, bundle, opts: ReadOptions, tasks: list[ReadTask]
-          ) -> tuple:
+def score(spark, args: argparse.Namespace, bundle, opts: ReadOptions, tasks: list[ReadTask],
+          run: Landing) -> tuple:
     """Run the five steps (module docstring); returns (scored, flagged, rejected, mean
     probability, its 10th, 50th, 90th and 99th percentiles, the whole list's creation-day
     counts). A reader's named error stops the run as a SchemaError."""
@@ -246,7 +260,8 @@ def score(spark, args: argparse.Namespace, bundle, opts: ReadOptions, tasks: lis
     for row in sorted(messages, key=lambda r: r["_task"]):
         if row["_kind"] == "note":
             log.info("%s", row["_reason"])
-    errors = [row["_reason"] for row in messages if row["_kind"] == "error"]
+    errors = [row["_reason"] for row in sorted(messages, key=lambda r: r["_task"])
+              if row["_kind"] == "error"]  # (the first in predict.py's reading order)
     if errors:
         read.unpersist()
         raise SchemaError(errors[0])
@@ -300,14 +315,15 @@ def score(spark, args: argparse.Namespace, bundle, opts: ReadOptions, tasks: lis
     drift = (spark.sparkContext.accumulator(
         {**{k: np.zeros(len(v["shares"])) for k, v in reference.items()}, st.DriftCounts.N: 0},
         st.DriftCounts()) if reference else None)
+    staged = run.staged
     with tempfile.TemporaryDirectory(prefix="botsieve-spark-") as tmp:
         settings = ScoreSettings(_ship_bundle(spark, bundle, tmp), population, has_posts,
                                  args.threshold_precision, args.prior, args.reasons,
                                  args.reasons_method, tuple(args.keep), drift)
-        _write(kept.mapInArrow(st.score_task(settings), st.score_schema(settings.keep)),
-               args.output)
+        run.stage(kept.mapInArrow(st.score_task(settings), st.score_schema(settings.keep)),
+                  args.output)
     clock.step("cadence and scores" if has_posts else "scores")
-    if drift is not None and "://" not in args.output:
+    if drift is not None and run.local:
         from models.drift import DriftMonitor
 
         monitor = DriftMonitor(reference)
@@ -315,16 +331,15 @@ def score(spark, args: argparse.Namespace, bundle, opts: ReadOptions, tasks: lis
         monitor.n = int(counts.pop(st.DriftCounts.N))
         monitor.counts = counts
         if monitor.n:
-            monitor.write(drift_path(args.output), args.drift_threshold, drift_path(args.output))
-    elif "://" not in args.output:  # (an old run's table does not stay beside new scores)
-        Path(drift_path(args.output)).unlink(missing_ok=True)
-    _write(rejects.unionByName(duplicates), rejects_path(args.output))
+            monitor.write(run.stage_file(drift_path(args.output)), args.drift_threshold,
+                          drift_path(args.output))
+    run.stage(rejects.unionByName(duplicates), rejects_path(args.output))
     later.unpersist()
     read.unpersist()
-    out = spark.read.parquet(args.output).agg(
+    out = spark.read.parquet(staged[args.output]).agg(
         fn.count("*"), fn.sum(fn.col("is_bot").cast("long")), fn.avg("bot_probability"),
         fn.percentile_approx("bot_probability", [0.1, 0.5, 0.9, 0.99], 10_000)).first()
-    rejected = spark.read.parquet(rejects_path(args.output)).count()
+    rejected = spark.read.parquet(staged[rejects_path(args.output)]).count()
     return (int(out[0]), int(out[1] or 0), int(rejected), float(out[2] or 0.0),
             list(out[3] or [0.0] * 4), whole)
 
@@ -372,23 +387,62 @@ def _ship_bundle(spark, bundle, tmp: str) -> str:
     return name
 
 
-def _write(frame, output: str) -> None:
-    """Write a dataset: a local one to a temporary folder beside it, renamed into place when
-    complete (an old dataset of the same name is replaced only then); a URI (s3a://, hdfs://,
-    abfss://) as Spark writes it."""
-    if "://" in output:
-        frame.write.mode("overwrite").parquet(output)
-        return
-    final = Path(output)
-    tmp = final.with_name(f".{final.name}.botsieve-{os.getpid()}-{uuid.uuid4().hex[:8]}")
-    frame.write.parquet(str(tmp))
-    if final.exists():
-        old = final.with_name(tmp.name + ".old")
-        os.replace(final, old)
-        os.replace(tmp, final)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(tmp, final)
+class Landing:
+    """The run's outputs, landed together. On this machine's file system (a local Spark and a
+    path without a scheme) each is written under a hidden name beside its final one and renamed
+    into place at the end, the scores last, so a failed run leaves the previous run's set as
+    it was and nothing of its own (:meth:`clear`). Elsewhere (a cluster's default file system,
+    s3a://, abfss://, dbfs:) Spark writes each dataset in place and the metadata and drift
+    files are not written (the driver's disk is not where they would be read)."""
+
+    def __init__(self, spark, output: str) -> None:
+        self.local = (spark.sparkContext.master.startswith("local")
+                      and not re.match(r"^[A-Za-z][A-Za-z0-9+.-]+:", output))
+        self.staged: dict[str, str] = {}  # final -> where it is written now
+
+    def _hidden(self, final: str) -> str:
+        path = Path(final)
+        return str(path.with_name(f".{path.name}.botsieve-{os.getpid()}-"
+                                  f"{uuid.uuid4().hex[:8]}"))
+
+    def stage(self, frame, final: str) -> None:
+        """Write a dataset (a DataFrame) for ``final``."""
+        if not self.local:
+            frame.write.mode("overwrite").parquet(final)
+            self.staged[final] = final
+            return
+        self.staged[final] = self._hidden(final)
+        frame.write.parquet(self.staged[final])
+
+    def stage_file(self, final: str) -> str:
+        """A hidden path to write the file ``final`` to (local outputs only)."""
+        self.staged[final] = self._hidden(final)
+        return self.staged[final]
+
+    def land(self, scores: str, also_remove: list[str]) -> None:
+        """Rename every staged output into place, ``scores`` last; remove the files of
+        ``also_remove`` an older run left that this one did not write."""
+        if not self.local:
+            return
+        for final in also_remove:
+            if final not in self.staged:
+                Path(final).unlink(missing_ok=True)
+        for final in sorted(self.staged, key=lambda f: f == scores):
+            tmp, old = self.staged.pop(final), None
+            if Path(final).is_dir():
+                old = self._hidden(final)
+                os.replace(final, old)
+            os.replace(tmp, final)
+            if old:
+                shutil.rmtree(old, ignore_errors=True)
+
+    def clear(self) -> None:
+        """Remove what a failed run staged."""
+        for final, tmp in list(self.staged.items()):
+            if self.local and tmp != final:
+                shutil.rmtree(tmp, ignore_errors=True)
+                Path(tmp).unlink(missing_ok=True)
+        self.staged.clear()
 
 
 if __name__ == "__main__":

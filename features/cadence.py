@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import glob
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -230,17 +231,18 @@ def _relation(con: duckdb.DuckDBPyConnection, posts, columns: set[str] | None = 
 DEFAULT_MEMORY_LIMIT = "512MB"
 
 
-def canonical_posts(files: list[str], columns: set[str] | None = None) -> pa.Table:
+def canonical_posts(files: list[str], columns: set[str] | None = None,
+                    batch_rows: int = 200_000) -> Iterator[pa.RecordBatch]:
     """The posts of ``files`` as the cadence step reads them (account_id, created_at in UTC,
-    is_retweet, is_reply, is_quote, client), for a cluster task that reads some of a run's
-    posts files (``columns``: see :func:`_relation`)."""
+    is_retweet, is_reply, is_quote, client), streamed in batches of ``batch_rows``, for a
+    cluster task that reads some of a run's posts files (``columns``: see :func:`_relation`)."""
     import duckdb
 
-    con = connect(threads=1)
+    con = connect(threads=1, memory_limit=DEFAULT_MEMORY_LIMIT)
     try:
         rel = _relation(con, files, columns)
-        return con.execute(f"SELECT account_id, created_at, is_retweet, is_reply, is_quote, "
-                           f"client FROM {rel}").to_arrow_table()
+        yield from con.sql(f"SELECT account_id, created_at, is_retweet, is_reply, is_quote, "
+                           f"client FROM {rel}").to_arrow_reader(batch_rows)
     except duckdb.Error as exc:
         raise SchemaError(f"{', '.join(files)}: cannot read the posts: {exc}") from exc
     finally:

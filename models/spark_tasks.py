@@ -29,6 +29,7 @@ import pandas as pd
 import pyarrow as pa
 
 from features.cadence import CADENCE_COLUMNS, canonical_posts, compute_cadence
+from features.cohort import CohortCounter
 from features.schema import ACCOUNT_DTYPES, POST_DTYPES, UTC_TS, SchemaError
 from features.sources import ReadOptions, iter_read
 
@@ -137,11 +138,11 @@ def _run_read(task_id: int, task: ReadTask, options: ReadOptions, keep_posts: bo
               ) -> Iterator[pa.RecordBatch]:
     try:
         if task.fmt == "posts":
-            table = canonical_posts(list(task.files), task.columns and set(task.columns))
-            at = table.schema.get_field_index("created_at")  # (UTC times without a zone)
-            table = table.set_column(at, "created_at",
-                                     table.column(at).cast(pa.timestamp("us", tz="UTC")))
-            for batch in table.to_batches(max_chunksize=options.chunksize):
+            for batch in canonical_posts(list(task.files), task.columns and set(task.columns),
+                                         options.chunksize):
+                at = batch.schema.get_field_index("created_at")  # (UTC times without a zone)
+                batch = batch.set_column(at, "created_at",
+                                         batch.column(at).cast(pa.timestamp("us", tz="UTC")))
                 yield to_batch(to_frame(batch, _POST_DTYPES), READ_ARROW, _kind="post",
                                _task=task_id)
             return
@@ -310,7 +311,9 @@ def _score_batch(bundle, batch: pa.RecordBatch, s: ScoreSettings, monitor=None
         cadence = cad[cad["posts_count"].notna()].set_index("account_id")
     staged = bundle.row_stage(accounts)
     if bundle.population == "source":
-        parts = [(rows, s.population[str(src)])
+        # (a source without creation dates has no counts: an empty population, as in
+        # predict.py)
+        parts = [(rows, s.population.get(str(src)) or CohortCounter())
                  for src, rows in staged.groupby("source", dropna=False, sort=False)]
     else:
         parts = [(staged, s.population[""])]

@@ -1,0 +1,57 @@
+"""Where pass 1's time goes on a flat CSV, for the ingestion redesign: DuckDB's parallel
+``read_csv`` (every column as text, the engine the redesign would read with) against the flat
+CSV reader as it is (parse and checks in this process, no worker processes), and the model's
+row stage on the same accounts.
+
+    python -m benchmarks.read_bench [--model BUNDLE_OR_URI] [--rows 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+
+from benchmarks.predict_bench import write_csv
+from features.sources import ReadOptions, iter_read
+from predict import load_model
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default="models:/botsieve@champion")
+    parser.add_argument("--tracking-uri")
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+    import duckdb
+
+    bundle = load_model(args.model, args.tracking_uri)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "accounts.csv")
+        write_csv(path, args.rows)
+        t0 = time.perf_counter()
+        con = duckdb.connect()
+        n = sum(b.num_rows for b in con.sql(
+            f"SELECT * FROM read_csv('{path}', all_varchar = true, header = true)"
+        ).to_arrow_reader(200_000))
+        duck_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        stage_s, m = 0.0, 0
+        for part in iter_read([path], fmt="flat_csv",
+                              options=ReadOptions(defer_duplicates=True, columns=bundle.inputs)):
+            if len(part.accounts):
+                t1 = time.perf_counter()
+                bundle.row_stage(part.accounts)
+                stage_s += time.perf_counter() - t1
+                m += len(part.accounts)
+        reader_s = time.perf_counter() - t0 - stage_s
+    print(f"{n:,} accounts, {os.cpu_count()} cores:")
+    print(f"  DuckDB read_csv, all text          {duck_s:5.2f} s = {n / duck_s:11,.0f}/s")
+    print(f"  flat CSV reader, parsed, checked   {reader_s:5.2f} s = {m / reader_s:11,.0f}/s")
+    print(f"  row stage (the model's features)   {stage_s:5.2f} s = {m / stage_s:11,.0f}/s")
+
+
+if __name__ == "__main__":
+    main()

@@ -234,3 +234,22 @@ def test_a_spark_table_of_canonical_accounts_scores_as_its_files_do(spark, sampl
                                str(tmp_path / "w.parquet"), "--table", "wrong_types"])
     assert code == 2
     assert "column followers_count is STRING, expected BIGINT" in capsys.readouterr().err
+
+
+def test_a_failing_spark_job_exits_2_and_leaves_nothing(spark, sample_bundle, tmp_path,
+                                                        capsys):
+    """A task that fails on an executor (here a view whose cast fails as its rows are read,
+    Spark's ANSI mode) ends the run with a one-line error, and no hidden output is left."""
+    spark.sql("SELECT 'a' AS account_id, CAST(CASE WHEN rand() >= 0 THEN 'x' END AS BIGINT) "
+              "AS followers_count, 1L AS following_count").createOrReplaceTempView("breaks")
+    old = spark.conf.get("spark.sql.ansi.enabled")
+    spark.conf.set("spark.sql.ansi.enabled", "true")
+    try:
+        code = spark_predict.main(["--model", sample_bundle, "--output",
+                                   str(tmp_path / "s.parquet"), "--table", "breaks"])
+    finally:
+        spark.conf.set("spark.sql.ansi.enabled", old)
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "error: the Spark job failed:" in err and len(err.splitlines()) < 5
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

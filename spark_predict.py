@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 
 from features.cohort import bursts_of
-from features.schema import SchemaError
+from features.schema import DUPLICATE_REASON, SchemaError
 from features.sources import ReadOptions, expand_paths, plan
 from features.sources.common import default_source
 from models import spark_tasks as st
@@ -57,7 +57,7 @@ log = logging.getLogger("botsieve.spark_predict")
 #: Readers that read each file on its own (so a task per file gives what reading them together
 #: gives); the others read their files together (an IO release's users and tweets files).
 PER_FILE = ("flat_csv", "api_v2", "mapped")
-DUPLICATE = "duplicate account observation"
+DUPLICATE = DUPLICATE_REASON
 #: Up to this many repeated observations are sent to every task to be taken out of the
 #: accounts; more are taken out by a shuffle join.
 BROADCAST_ROWS = 5_000_000
@@ -108,19 +108,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def beside(output: str, suffix: str) -> str:
+    """A file of the run beside the scores dataset ``output`` (``SCORES.parquet``), named as
+    ``predict.py`` names its own: ``.rejects.parquet``, ``.drift.csv``, ``.meta.json``."""
+    return output.rstrip("/")[: -len(".parquet")] + suffix
+
+
 def rejects_path(output: str) -> str:
-    """Where the rejects dataset of the scores dataset ``output`` goes."""
-    return output.rstrip("/")[: -len(".parquet")] + ".rejects.parquet"
+    return beside(output, ".rejects.parquet")
 
 
 def drift_path(output: str) -> str:
-    """Where the drift table goes (``predict.py``'s ``.drift.csv``)."""
-    return output.rstrip("/")[: -len(".parquet")] + ".drift.csv"
+    return beside(output, ".drift.csv")
 
 
 def meta_path(output: str) -> str:
-    """Where what the scores were made with is written (``predict.py``'s ``.meta.json``)."""
-    return output.rstrip("/")[: -len(".parquet")] + ".meta.json"
+    return beside(output, ".meta.json")
 
 
 def session(partitions: int | None = None):

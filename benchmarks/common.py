@@ -28,3 +28,16 @@ def run_child(code: str) -> dict:
     res = json.loads(last)
     res["process_s"] = time.perf_counter() - t0
     return res
+
+
+def parser_with_model(doc: str):
+    """An argument parser for a benchmark of a trained model: ``--model`` (registry URI, runs:/
+    URI or bundle folder; default the real-data champion) and ``--tracking-uri``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=doc,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default="models:/botsieve@champion")
+    parser.add_argument("--tracking-uri")
+    return parser
+

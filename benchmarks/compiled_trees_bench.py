@@ -14,7 +14,6 @@ compiles to the raw score (``raw_score=True``; by default it applies the sigmoid
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import tempfile
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.common import parser_with_model
 from benchmarks.row_features_bench import make_accounts
 from predict import load_model
 
@@ -39,10 +39,7 @@ def rate(fn, X: np.ndarray, times: int = 3) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", default="models:/botsieve@champion")
-    parser.add_argument("--tracking-uri")
+    parser = parser_with_model(__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
     args = parser.parse_args()
     import lightgbm as lgb

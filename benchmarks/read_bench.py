@@ -8,21 +8,18 @@ row stage on the same accounts.
 
 from __future__ import annotations
 
-import argparse
 import os
 import tempfile
 import time
 
+from benchmarks.common import parser_with_model
 from benchmarks.predict_bench import write_csv
 from features.sources import ReadOptions, iter_read
 from predict import load_model
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", default="models:/botsieve@champion")
-    parser.add_argument("--tracking-uri")
+    parser = parser_with_model(__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
     args = parser.parse_args()
     import duckdb

@@ -16,7 +16,6 @@ the same code on a hundred machines.
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from benchmarks.common import parser_with_model
 from benchmarks.predict_bench import write_csv
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,10 +42,7 @@ def timed(cmd: list[str]) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", default="models:/botsieve@champion")
-    parser.add_argument("--tracking-uri")
+    parser = parser_with_model(__doc__)
     parser.add_argument("--size", type=int, default=1_000_000)
     parser.add_argument("--files", type=int, default=4)
     parser.add_argument("--reasons", default="none", choices=("all", "flagged", "none"))

@@ -103,6 +103,9 @@ POST_DTYPES: dict[str, object] = {
 
 POST_REQUIRED = ("account_id", "post_id")
 
+#: The reason of a reject for an account id read before (the first observation is kept).
+DUPLICATE_REASON = "duplicate account observation"
+
 REJECT_DTYPES: dict[str, object] = {
     "file": "string",
     "row": "Int64",
@@ -251,7 +254,7 @@ def conform_accounts(
         + " is after observed_at " + canon.loc[hit, "observed_at"].dt.strftime("%Y-%m-%d")
         .astype("string") + " (negative account age)")))
     return _split(canon, rows, file, ACCOUNT_REQUIRED, "account_id",
-                  "duplicate account observation" if unique else None, checks)
+                  DUPLICATE_REASON if unique else None, checks)
 
 
 def conform_posts(frame: pd.DataFrame, *, file: str, rows: pd.Series | None = None) -> Conformed:

@@ -342,6 +342,22 @@ class Bundle:
         return self.builder.complete(rows, keys, cadence=cadence, population=population,
                                      population_by=by, names=self.features)
 
+    def finish_in_populations(self, staged: pd.DataFrame, *,
+                              cadence: pd.DataFrame | None, populations: dict[str, CohortCounter]
+                              ) -> list[tuple[pd.Index, pd.DataFrame]]:
+        """:meth:`finish_features` of a scorer's staged rows against the whole list's creation
+        counts: ``populations[""]``, or with population mode ``source`` each source's own
+        (``populations[str(source)]``; a source none of whose accounts has a creation time
+        has none: an empty population). Returns (the rows' index, their vectors) per
+        population."""
+        if self.population == "source":
+            parts = [(rows, populations.get(str(src)) or CohortCounter())
+                     for src, rows in staged.groupby("source", dropna=False, sort=False)]
+        else:
+            parts = [(staged, populations[""])]
+        return [(rows.index, self.finish_features(rows, cadence=cadence, population=counter))
+                for rows, counter in parts]
+
     @property
     def prior(self) -> float:
         """The deployment prior the model was trained for (the config's ``model.prior``)."""

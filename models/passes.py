@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 
 from features.cadence import compute_cadence
 from features.cohort import CohortCounter
-from features.schema import ACCOUNT_DTYPES, make_rejects
+from features.schema import ACCOUNT_DTYPES, DUPLICATE_REASON, make_rejects
 from features.sources import ReadOptions, iter_read
 from features.sources.common import ProcessMapper
 from models.bundle import Bundle, RowStager, score_in_worker
@@ -114,7 +114,7 @@ def read_pass(run: Run, inputs: list[str], fmt: str, opts: ReadOptions,
         pop.count(rows, sign=-1)
         seen = rows[rows["_file"] >= 0]  # (a profile known only from tweets: no row)
         rejects.write(make_rejects(
-            "", seen["_row"], "account_id", "duplicate account observation"
+            "", seen["_row"], "account_id", DUPLICATE_REASON
         ).assign(file=pd.array([pop.staged.files[i] for i in seen["_file"]], dtype="string")))
     if posts or posts_files:
         pop.cadence = compute_cadence(posts or posts_files)
@@ -173,14 +173,9 @@ def _vectors(run: Run, pop: Population, frame: pd.DataFrame, files: np.ndarray
     frame = frame.drop(columns=[c for c in ("_file", "_row", *(f"keep.{c}" for c in
                                                                run.stager.keep))
                                 if c in frame.columns])
-    if pop.by_source:
-        parts = [(rows, pop.per_source[str(src)])
-                 for src, rows in frame.groupby("source", dropna=False, sort=False)]
-    else:
-        parts = [(frame, pop.counter)]
-    return [(kept.loc[rows.index], run.bundle.finish_features(rows, cadence=pop.cadence,
-                                                              population=counter))
-            for rows, counter in parts]
+    populations = pop.per_source if pop.by_source else {"": pop.counter}
+    return [(kept.loc[index], X) for index, X in run.bundle.finish_in_populations(
+        frame, cadence=pop.cadence, populations=populations)]
 
 
 def _slices(run: Run, pop: Population, step: int, monitor) -> Iterator[tuple]:

@@ -29,7 +29,6 @@ import pandas as pd
 import pyarrow as pa
 
 from features.cadence import CADENCE_COLUMNS, canonical_posts, compute_cadence
-from features.cohort import CohortCounter
 from features.schema import ACCOUNT_DTYPES, POST_DTYPES, UTC_TS, SchemaError
 from features.sources import ReadOptions, iter_read
 
@@ -309,24 +308,16 @@ def _score_batch(bundle, batch: pa.RecordBatch, s: ScoreSettings, monitor=None
     if s.has_posts:
         cad = to_frame(batch, _CADENCE_DTYPES)
         cadence = cad[cad["posts_count"].notna()].set_index("account_id")
-    staged = bundle.row_stage(accounts)
-    if bundle.population == "source":
-        # (a source without creation dates has no counts: an empty population, as in
-        # predict.py)
-        parts = [(rows, s.population.get(str(src)) or CohortCounter())
-                 for src, rows in staged.groupby("source", dropna=False, sort=False)]
-    else:
-        parts = [(staged, s.population[""])]
     out = []
-    for rows, counter in parts:
-        X = bundle.finish_features(rows, cadence=cadence, population=counter)
+    for index, X in bundle.finish_in_populations(bundle.row_stage(accounts), cadence=cadence,
+                                                 populations=s.population):
         if monitor is not None:
             monitor.add(X)
         scored = bundle.score_features(X, precision=s.precision, prior=s.prior,
                                        reasons=s.reasons, method=s.method)
-        table = bundle.scores_table(rows["account_id"], scored)
+        table = bundle.scores_table(accounts.loc[index, "account_id"], scored)
         for col in s.keep:
             table[col] = (place if col in ("file", "row") else accounts)[col].loc[
-                rows.index].to_numpy()
+                index].to_numpy()
         out.append(table)
     return pd.concat(out, ignore_index=True) if len(out) > 1 else out[0]

@@ -25,6 +25,7 @@ import pyarrow.csv as pa_csv
 
 from features.schema import (
     ACCOUNT_DTYPES,
+    DUPLICATE_REASON,
     POST_DTYPES,
     SchemaError,
     concat_frames,
@@ -1420,7 +1421,7 @@ class AccountSink:
         if not dup.any():
             return frame, empty_rejects()
         rejects = make_rejects(
-            file, rows[dup], "account_id", "duplicate account observation"
+            file, rows[dup], "account_id", DUPLICATE_REASON
         )
         return frame.loc[~dup].reset_index(drop=True), rejects
 

@@ -7,9 +7,8 @@ Reads top to bottom like train.py: arguments, model, the outputs (models.outputs
 their final names and landed together), pass 1 over the inputs (models.passes.read_pass: row
 features staged on disk, creation days counted, repeated ids found, cadence from the posts),
 pass 2 (models.passes.score_pass: vectors finished and scored a frame at a time), the metadata
-file, the summary (models.run_report). Worker processes (``--workers``) parse CSV inputs in
-pass 1 and score slices of the vectors in pass 2, while this process stages, prepares the next
-slices and writes.
+file, the summary (models.run_report). One process: LightGBM scores with its own threads,
+Arrow decodes the CSV inputs, DuckDB checks repeated ids on disk.
 
 MODEL is a registry URI (``models:/NAME@champion``, the default), a run's model URI
 (``runs:/RUN_ID/model``) or a bundle directory.
@@ -24,7 +23,6 @@ import logging
 import os
 import signal
 import sys
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pandas as pd
@@ -32,13 +30,11 @@ import pandas as pd
 from features.cohort import bursts_of
 from features.schema import ACCOUNT_DTYPES, SchemaError
 from features.sources import FORMATS, ReadOptions, expand_paths
-from features.sources.common import ProcessMapper
 from models import passes
 from models.bundle import Bundle, BundleError
 from models.drift import DriftMonitor
-from models.native import openmp_started
 from models.outputs import Outputs, RejectsFile, ScoresWriter, scoring_metadata
-from models.run_report import ScoreSummary, close_workers, describe_bursts, flagged_warning
+from models.run_report import ScoreSummary, describe_bursts, flagged_warning
 
 log = logging.getLogger("botsieve.predict")
 
@@ -64,9 +60,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                              "the model's deployment prior)")
     parser.add_argument("--observed-at", help="when the input counts were observed (UTC)")
     parser.add_argument("--chunksize", type=int, default=200_000, help="accounts per chunk")
-    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)),
-                        help="processes that parse CSV chunks and score beside this one "
-                             "(default: one per core; 0 does everything here)")
     parser.add_argument("--tmp-dir", help="where pass 1 keeps the staged row features and "
                         "keys (about 150 to 200 bytes an account; default: the scores file's "
                         "folder, on disk rather than a RAM-backed /tmp)")
@@ -91,8 +84,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error(f"--output {args.output}: the scores file must end in .csv or .parquet")
     if args.chunksize < 1:
         parser.error("--chunksize must be at least 1")
-    if args.workers < 0:
-        parser.error("--workers must be 0 or more")
     for name in ("threshold_precision", "prior"):
         value = getattr(args, name)
         if value is not None and not 0 < value < 1:
@@ -138,25 +129,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s",
                         datefmt="%H:%M:%S")
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
-    # The worker processes are forked first, before this process starts any work of its own.
-    # They parse the CSV inputs in pass 1 and score in pass 2, unless LightGBM already ran in
-    # this process (e.g. training earlier in the same Python session): its OpenMP threads do
-    # not survive a fork, so the workers then only parse.
-    import multiprocessing
-
-    if args.workers and "fork" not in multiprocessing.get_all_start_methods():
-        log.info("no fork on this system: CSV files are parsed and scored in this process")
-        args.workers = 0
-    score_in_workers = not openmp_started()
     # SIGTERM (a scheduler's stop, `kill`) and SIGHUP (a closed terminal) end the run as
-    # Ctrl-C does: its temporary files are removed and its workers stopped on the way out
+    # Ctrl-C does: its temporary files are removed on the way out
     handlers = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
-    mapper = ProcessMapper(args.workers) if args.workers else None
     try:
-        return _score(args, mapper, score_in_workers)
+        return _score(args)
     finally:
-        if mapper is not None:
-            mapper.close()
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
 
@@ -165,13 +143,12 @@ def _stop(signum: int, frame) -> None:
     raise SystemExit(128 + signum)
 
 
-def _score(args: argparse.Namespace, mapper: ProcessMapper | None, score_in_workers: bool
-           ) -> int:
+def _score(args: argparse.Namespace) -> int:
     try:
         bundle = load_model(args.model, args.tracking_uri)
         opts = ReadOptions(mapping=args.mapping, chunksize=args.chunksize,
                            observed_at=pd.Timestamp(args.observed_at) if args.observed_at
-                           else None, defer_duplicates=True, mapper=mapper,
+                           else None, defer_duplicates=True,
                            columns=bundle.inputs | set(args.keep))
         threshold = bundle.threshold(args.threshold_precision, args.prior)
         decision = passes.Decision(args.threshold_precision,
@@ -180,12 +157,9 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None, score_in_work
     except (BundleError, SchemaError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    # the model's row stage, keeping the input columns passed through to the scores; workers
-    # return it as Arrow tables rather than the parsed accounts
+    # the model's row stage, keeping the input columns passed through to the scores
     stager = dataclasses.replace(bundle.stager, keep=tuple(
         c for c in args.keep if c in ACCOUNT_DTYPES))
-    if mapper is not None:
-        mapper.stage = dataclasses.replace(stager, as_arrow=True)
     log.info("model %s (%d features), decision threshold %s for precision %s at a prior of "
              "%s inauthentic", bundle.contract.get("model_version"), len(bundle.features),
              threshold, args.threshold_precision or bundle.default_precision, decision.prior)
@@ -197,15 +171,10 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None, score_in_work
     try:
         inputs = expand_paths(args.inputs) + (expand_paths(args.posts) if args.posts else [])
         with Outputs(args.output, inputs) as outputs, outputs.tmp_dir(args.tmp_dir) as tmp:
-            run = passes.Run(bundle, stager, args.keep, tmp, args.chunksize, mapper)
+            run = passes.Run(bundle, stager, args.keep, tmp, args.chunksize)
             rejects = RejectsFile(outputs.stage(outputs.rejects))
             population = passes.read_pass(run, args.inputs, args.format, opts, args.posts,
                                           rejects)
-            if mapper is not None and not score_in_workers:
-                log.info("scoring in this process: LightGBM ran here before the workers were "
-                         "forked")
-                close_workers(mapper)  # their memory goes back now
-                run.mapper = None
             writer = ScoresWriter(outputs.stage(outputs.scores), metadata=meta,
                                   parquet=outputs.scores.suffix.lower() == ".parquet",
                                   columns=OUTPUT_COLUMNS + args.keep)
@@ -213,8 +182,6 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None, score_in_work
             monitor = (DriftMonitor(bundle.contract["drift_reference"])
                        if "drift_reference" in bundle.contract else None)
             passes.score_pass(run, population, decision, writer, summary, monitor)
-            if run.mapper is not None:
-                close_workers(run.mapper)
             writer.close()
             if monitor is not None and monitor.n:
                 monitor.write(outputs.stage(outputs.drift), args.drift_threshold,
@@ -225,8 +192,8 @@ def _score(args: argparse.Namespace, mapper: ProcessMapper | None, score_in_work
             outputs.stage(outputs.meta).write_text(json.dumps(meta, indent=1) + "\n",
                                                    encoding="utf-8")
             outputs.commit()
-    except (SchemaError, BundleError, ValueError, BrokenProcessPool) as exc:
-        print(f"error: {exc}", file=sys.stderr)  # (a worker killed, e.g. out of memory)
+    except (SchemaError, BundleError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     finally:
         if writer is not None and writer.writer is not None:

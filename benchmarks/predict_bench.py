@@ -2,14 +2,13 @@
 beside the raw LightGBM ``Booster.predict`` rate of the same model on the same feature matrix.
 
 For each size (default 1M and 4M accounts) it writes a flat CSV of v1.1 user fields and runs
-``predict.py`` in a child process, timing it and taking from its log the peak RSS of its main
-process and of its largest worker process (high-water marks; the workers are forked, so pages
-they share with the main process count in both). It builds the same feature matrix in this
+``predict.py`` in a child process, timing it and taking from its log its peak RSS (the
+kernel's high-water mark). It builds the same feature matrix in this
 process and times ``lightgbm.Booster.predict`` on it (the Python package, as a user would
 call it) three times just before and three times just after each run.
 
     python -m benchmarks.predict_bench [--model models:/botsieve@champion] [--sizes 1000000 4000000]
-                                       [--reasons none] [--workers N] [--repeat N]
+                                       [--reasons none] [--repeat N]
 
 The model defaults to the registry champion of ./mlflow.db (train configs/real.yaml first).
 """
@@ -56,13 +55,11 @@ def write_csv(path: str, n: int) -> None:
         first = False
 
 
-def peaks(log: str) -> dict:
-    """Peak RSS (MiB) of predict.py's main process and of its largest worker, from the lines
-    predict.py logs (its own ``getrusage`` figures: high-water marks no sampling can miss)."""
+def peak(log: str) -> float:
+    """Peak RSS (MiB) of predict.py, from the line it logs (its own high-water mark, which no
+    sampling can miss)."""
     main = re.findall(r"pass 2: .* \(peak (\d+) MiB", log)
-    worker = re.findall(r"workers done: the largest peaked at (\d+) MiB", log)
-    return {"main": float(main[-1]) if main else float("nan"),
-            "worker": float(worker[-1]) if worker else 0.0}
+    return float(main[-1]) if main else float("nan")
 
 
 def main() -> None:
@@ -71,7 +68,6 @@ def main() -> None:
     parser.add_argument("--model", default="models:/botsieve@champion")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 4_000_000])
     parser.add_argument("--reasons", default="none", choices=("all", "flagged", "none"))
-    parser.add_argument("--workers", type=int, help="predict.py --workers (default: its own)")
     parser.add_argument("--repeat", type=int, default=1,
                         help="runs per size (the median ratio is printed when more than one)")
     args = parser.parse_args()
@@ -86,8 +82,6 @@ def main() -> None:
             out = os.path.join(tmp, f"scores_{n}.parquet")
             cmd = [sys.executable, str(PREDICT), "--model", args.model, "--output", out,
                    "--reasons", args.reasons, src]
-            if args.workers is not None:
-                cmd += ["--workers", str(args.workers)]
             X = bundle.features_of(make_accounts(min(n, 1_000_000)))
             ratios = []
             for _ in range(args.repeat):
@@ -120,14 +114,13 @@ def run_once(cmd: list[str], out: str, n: int, X: pd.DataFrame, booster, reasons
     e2e = time.perf_counter() - t0
     if done.returncode:
         raise RuntimeError(f"predict.py failed:\n{done.stderr[-3000:]}")
-    mem = peaks(done.stderr)
+    mem = peak(done.stderr)
     rows = len(pd.read_parquet(out, columns=["account_id"]))
     raw_rate = statistics.median(before + raw_rates(X, booster))
     e2e_rate = rows / e2e
     print(f"{n:>10,} accounts: predict.py end to end {e2e:6.1f} s = {e2e_rate:9,.0f}/s "
           f"(reasons: {reasons}); raw Booster.predict {raw_rate:11,.0f}/s; "
-          f"ratio {e2e_rate / raw_rate:.1%}; peak RSS: main process "
-          f"{mem['main']:,.0f} MiB, largest worker {mem['worker']:,.0f} MiB", flush=True)
+          f"ratio {e2e_rate / raw_rate:.1%}; peak RSS {mem:,.0f} MiB", flush=True)
     return e2e_rate / raw_rate
 
 

@@ -192,7 +192,6 @@ class RowStager:
     builder: FeatureBuilder
     features: tuple[str, ...]
     created_at_to_day: bool
-    as_arrow: bool = False  # return an Arrow table (a worker's result for a scorer's file)
     #: canonical columns passed through to the scores, kept as read (``keep.NAME``)
     keep: tuple[str, ...] = ()
 
@@ -208,7 +207,7 @@ class RowStager:
         keys = pd.DataFrame({**{k: accounts[k] for k in self.KEYS}, **kept},
                             index=accounts.index)
         staged = pd.concat([keys, rows], axis=1)
-        return pa.Table.from_pandas(staged, preserve_index=False) if self.as_arrow else staged
+        return staged
 
 
 @dataclass
@@ -478,21 +477,3 @@ def significant(values: np.ndarray, digits: int) -> np.ndarray:
         scale = 10.0 ** (digits - 1 - np.floor(np.log10(np.abs(values))))
         out = np.round(values * scale) / scale
     return np.where(np.isfinite(scale) & (values != 0), out, values)
-
-
-#: The bundles a scoring worker process has loaded (by directory), each loaded once.
-_WORKER_BUNDLES: dict[str, Bundle] = {}
-
-
-def score_in_worker(bundle_dir: str, X: pd.DataFrame, precision: float | None,
-                    prior: float | None, reasons: str, method: str = "paths") -> pd.DataFrame:
-    """:meth:`Bundle.score_features` in a worker process of a scorer (e.g. ``predict.py``),
-    for the bundle the scorer saved at ``bundle_dir``. Each worker scores a slice with one
-    LightGBM thread: the processes are the parallelism, and they take the next slice as soon
-    as they are free, while the scorer prepares the slices and writes the scores."""
-    bundle = _WORKER_BUNDLES.get(bundle_dir)
-    if bundle is None:
-        bundle = _WORKER_BUNDLES[bundle_dir] = Bundle.load(bundle_dir)
-        bundle.booster.threads = 1
-    return bundle.score_features(X, precision=precision, prior=prior, reasons=reasons,
-                                 method=method)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import ctypes
 import importlib.util
 import platform
-import sys
 import threading
 from pathlib import Path
 
@@ -27,7 +26,6 @@ _MAX_ROWS = 2**31 - 1  # the C API counts rows in int32
 
 _LIB: ctypes.CDLL | None = None
 _LIB_LOCK = threading.Lock()
-_STARTED = False  # a model was loaded in this process (loading runs OpenMP threads)
 
 
 class NativeError(RuntimeError):
@@ -58,14 +56,6 @@ def _lib() -> ctypes.CDLL:
     return _LIB
 
 
-def openmp_started() -> bool:
-    """Whether LightGBM may have run its OpenMP threads in this process: a model loaded here,
-    or the ``lightgbm`` package imported (training). GNU OpenMP's threads do not survive a
-    fork, so a process forked after that crashes in its first LightGBM call: only a process
-    forked before may score."""
-    return _STARTED or "lightgbm" in sys.modules
-
-
 def _check(code: int) -> None:
     if code != 0:
         raise NativeError(_lib().LGBM_GetLastError().decode("utf-8", "replace"))
@@ -78,11 +68,9 @@ class NativeBooster:
 
     def __init__(self, model_text: str, *, threads: int | None = None) -> None:
         self._text = model_text
-        #: OpenMP threads for a prediction (None: LightGBM's default, one per core). A
-        #: scorer whose worker processes each predict a slice sets 1.
+        #: OpenMP threads for a prediction (None: LightGBM's default, one per core; a Spark
+        #: task, one of several on a machine, sets 1).
         self.threads = threads
-        global _STARTED
-        _STARTED = True
         self._handle = ctypes.c_void_p()
         iterations = ctypes.c_int(0)
         _check(_lib().LGBM_BoosterLoadModelFromString(

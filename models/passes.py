@@ -5,8 +5,7 @@ keys go to a staged file on disk, its creation day is counted into the populatio
 found are kept for the cadence step, and an id read before is found (its later rows are
 rejects and leave the population). Pass 2 (:func:`score_pass`) reads the staged rows back a
 frame at a time, finishes their vectors with the population's cohort counts and the cadence,
-and scores them in slices (in the worker processes when there are any, while this process
-prepares the next slices and writes), writing each frame's scores as one piece.
+and scores them in slices (LightGBM's own threads), writing each frame's scores as one piece.
 """
 
 from __future__ import annotations
@@ -26,16 +25,15 @@ from features.cadence import compute_cadence
 from features.cohort import CohortCounter
 from features.schema import ACCOUNT_DTYPES, DUPLICATE_REASON, make_rejects
 from features.sources import ReadOptions, iter_read
-from features.sources.common import ProcessMapper
-from models.bundle import Bundle, RowStager, score_in_worker
+from models.bundle import Bundle, RowStager
 from models.outputs import RejectsFile, ScoresWriter
 from models.run_report import ScoreSummary, memory_note, progress
 from models.staging import StagedAccounts
 
 log = logging.getLogger("botsieve.predict")
 
-#: Accounts per scoring call: small enough that the worker processes share the last frame
-#: evenly, large enough that a call's overhead is noise. TreeSHAP reasons
+#: Accounts per scoring call: small enough that the progress bar moves and a slice's reasons
+#: stay small in memory, large enough that a call's overhead is noise. TreeSHAP reasons
 #: (``--reasons-method shap``) cost about 50 times more per account, so their slices are smaller.
 SLICE_ROWS = {"none": 20_000, "flagged": 2_000, "all": 1_000}
 
@@ -43,14 +41,13 @@ SLICE_ROWS = {"none": 20_000, "flagged": 2_000, "all": 1_000}
 @dataclass
 class Run:
     """What both passes share: the model, its row stage (keeping the ``keep`` columns), the
-    run's temporary folder, the frame size and the worker processes (None: none)."""
+    run's temporary folder and the frame size."""
 
     bundle: Bundle
     stager: RowStager
     keep: list[str]
     tmp: str
     chunksize: int
-    mapper: ProcessMapper | None
 
 
 @dataclass
@@ -95,8 +92,7 @@ def read_pass(run: Run, inputs: list[str], fmt: str, opts: ReadOptions,
         if len(part.accounts):
             pop.count(part.accounts.select(["created_at", "source"]).to_pandas()
                       if isinstance(part.accounts, pa.Table) else part.accounts)
-            pop.staged.write(part.accounts if part.staged else run.stager(part.accounts),
-                             part.account_file, part.account_rows)
+            pop.staged.write(run.stager(part.accounts), part.account_file, part.account_rows)
             pa.default_memory_pool().release_unused()
             bar.update(len(part.accounts))
         if len(part.posts) and not posts:
@@ -107,7 +103,7 @@ def read_pass(run: Run, inputs: list[str], fmt: str, opts: ReadOptions,
     pop.staged.close()
     read_s = time.perf_counter() - started
     # an account id read before: skipped in pass 2, taken out of the population
-    pop.repeated = pop.staged.repeated(run.tmp, run.mapper)
+    pop.repeated = pop.staged.repeated(run.tmp)
     for batch in (pq.ParquetFile(pop.repeated).iter_batches(batch_size=65_536)
                   if pop.repeated else ()):
         rows = batch.to_pandas()
@@ -182,10 +178,7 @@ def _slices(run: Run, pop: Population, step: int, monitor) -> Iterator[tuple]:
     """(keys, feature vectors, whether the slice ends its frame) of each slice of ``step``
     rows."""
     files = np.array([*pop.staged.files, None], dtype=object)  # (_file -1: no file)
-    # scoring workers get a first frame of one slice each: they start at once
-    first = min(step * run.mapper.workers, run.chunksize) if run.mapper else None
-    for frame in pop.staged.read(run.chunksize, pop.repeated, first=first,
-                                 place=bool(run.keep)):
+    for frame in pop.staged.read(run.chunksize, pop.repeated, place=bool(run.keep)):
         parts = _vectors(run, pop, frame, files)
         del frame
         while parts:  # every reference to a frame's data dropped before the next
@@ -199,17 +192,9 @@ def _slices(run: Run, pop: Population, step: int, monitor) -> Iterator[tuple]:
 
 
 def _scored(run: Run, pop: Population, d: Decision, monitor) -> Iterator[tuple]:
-    """((keys, ends its frame), scored slice) in order: scored here, or in the worker processes
-    (a copy of the model each) while this process prepares the next slices."""
+    """((keys, ends its frame), scored slice) in order."""
     step = SLICE_ROWS[d.reasons] if d.method == "shap" else SLICE_ROWS["none"]
-    slices = _slices(run, pop, step, monitor)
-    if run.mapper is not None:
-        bundle_copy = str(run.bundle.save(os.path.join(run.tmp, "bundle")))
-        yield from run.mapper.imap(score_in_worker, (
-            ((bundle_copy, X, d.precision, d.prior, d.reasons, d.method), (keys, last))
-            for keys, X, last in slices))
-        return
-    for keys, X, last in slices:
+    for keys, X, last in _slices(run, pop, step, monitor):
         part = run.bundle.score_features(X, precision=d.precision, prior=d.prior,
                                          reasons=d.reasons, method=d.method)
         del X  # (a view of the frame's vectors: not kept into the next frame)

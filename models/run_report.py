@@ -12,8 +12,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from features.sources.common import ProcessMapper
-
 log = logging.getLogger("botsieve.predict")
 
 #: Warn when the flagged share of a list is more than this many times the prior.
@@ -37,12 +35,6 @@ def peak_rss_mib() -> float:
             return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM")) / 1024
     except (OSError, StopIteration):  # not Linux
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def close_workers(mapper: ProcessMapper) -> None:
-    mapper.close()
-    log.info("workers done: the largest peaked at %.0f MiB",
-             resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
 
 
 def progress(total: int | None, desc: str):

@@ -11,7 +11,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from features.sources.common import ProcessMapper
 from models.duplicates import IdFingerprints, find_repeated
 
 log = logging.getLogger("botsieve.predict")
@@ -72,12 +71,10 @@ class StagedAccounts:
             self.writer.close()
             self.sink.close()
 
-    def repeated(self, tmp: str, mapper: ProcessMapper | None = None) -> str | None:
+    def repeated(self, tmp: str) -> str | None:
         """The staged rows whose account id was staged before (a Parquet file, see
         :func:`models.duplicates.find_repeated`), or None when no id repeats. The ids'
-        fingerprints usually prove that in memory; otherwise DuckDB checks the ids on disk,
-        in a worker process when there are workers, so that this process does not keep the
-        memory DuckDB used."""
+        fingerprints usually prove that in memory; otherwise DuckDB checks the ids on disk."""
         if self.writer is None:
             return None
         if self.fingerprints.all_distinct():
@@ -88,8 +85,6 @@ class StagedAccounts:
                  "more ids than are fingerprinted in memory" if self.fingerprints.full else
                  "some ids repeat (or share a fingerprint)")
         keys = self._write_keys(os.path.join(tmp, "keys.parquet"))
-        if mapper is not None:
-            return mapper.run(find_repeated, keys, tmp)
         return find_repeated(keys, tmp)
 
     def _write_keys(self, path: str) -> str:
@@ -115,19 +110,17 @@ class StagedAccounts:
                         [reader.get_batch(i).select(list(self.KEYS))]).cast(schema))
         return path
 
-    def read(self, rows: int, skip: str | None = None, first: int | None = None,
-             place: bool = False):
-        """The staged rows again, in frames of ``rows`` rows (the first has ``first`` rows
-        when given, the last may be shorter), without the rows listed in ``skip``
-        (:meth:`repeated`) and the place columns (with ``_file`` and ``_row`` when
-        ``place``)."""
+    def read(self, rows: int, skip: str | None = None, place: bool = False):
+        """The staged rows again, in frames of ``rows`` rows (the last may be shorter),
+        without the rows listed in ``skip`` (:meth:`repeated`) and the place columns (with
+        ``_file`` and ``_row`` when ``place``)."""
         if self.writer is None:
             return
         skipped = _SeqCursor(skip)
         with pa.OSFile(self.path, "rb") as source:
             reader = pa.ipc.open_file(source)
             pending: list[pa.RecordBatch] = []
-            n, size = 0, first or rows
+            n, size = 0, rows
             for i in range(reader.num_record_batches):
                 batch = reader.get_batch(i)
                 while len(batch):
@@ -137,7 +130,7 @@ class StagedAccounts:
                     n += len(take)
                     if n == size:
                         yield self._frame(pending, skipped, place)
-                        pending, n, size = [], 0, rows
+                        pending, n = [], 0
             if pending:
                 yield self._frame(pending, skipped, place)
 

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import psutil
 import pytest
 from conftest import ROOT
 
@@ -45,7 +44,7 @@ def flat_csv(path: Path, n: int, seed: int = 0) -> Path:
 
 def score(model: str, out: Path, *inputs: str, extra: tuple[str, ...] = ()) -> int:
     return predict.main(["--model", model, "--output", str(out), "--reasons", "none",
-                         "--workers", "0", *extra, *inputs])
+                         *extra, *inputs])
 
 
 def leftovers(folder: Path) -> list[str]:
@@ -140,12 +139,11 @@ def test_stale_files_of_a_dead_run_are_cleared_and_a_live_runs_kept(tmp_path):
     assert live.exists() and user.exists() and not stale_dir.exists()
 
 
-def _run_until_staging(model: str, out: Path, data: Path) -> tuple[subprocess.Popen, list[int]]:
-    """predict.py in a process of its own with two workers, stopped once it stages rows;
-    returns it and its workers' process ids."""
+def _run_until_staging(model: str, out: Path, data: Path) -> subprocess.Popen:
+    """predict.py in a process of its own, stopped once it stages rows."""
     env = {**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true"}
     proc = subprocess.Popen([sys.executable, str(ROOT / "predict.py"), "--model", model,
-                             "--output", str(out), "--workers", "2", "--chunksize", "20000",
+                             "--output", str(out), "--chunksize", "20000",
                              "--reasons", "all", str(data)], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
@@ -155,20 +153,7 @@ def _run_until_staging(model: str, out: Path, data: Path) -> tuple[subprocess.Po
             break
         time.sleep(0.05)
     assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
-    workers = [c.pid for c in psutil.Process(proc.pid).children(recursive=True)]
-    assert len(workers) >= 2
-    return proc, workers
-
-
-def _gone(pids: list[int], within: float = 10.0) -> bool:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        alive = [p for p in pids if psutil.pid_exists(p)
-                 and psutil.Process(p).status() != psutil.STATUS_ZOMBIE]
-        if not alive:
-            return True
-        time.sleep(0.1)
-    return False
+    return proc
 
 
 @pytest.fixture(scope="module")
@@ -176,22 +161,19 @@ def big_input(tmp_path_factory) -> Path:
     return flat_csv(tmp_path_factory.mktemp("big") / "accounts.csv", 300_000)
 
 
-def test_sigterm_mid_run_leaves_nothing_and_stops_the_workers(model, tmp_path, big_input):
+def test_sigterm_mid_run_leaves_nothing(model, tmp_path, big_input):
     out = tmp_path / "scores.csv"
-    proc, workers = _run_until_staging(model, out, big_input)
+    proc = _run_until_staging(model, out, big_input)
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(60) == 128 + signal.SIGTERM
-    assert _gone(workers)
     assert leftovers(tmp_path) == [] and not out.exists()
 
 
-def test_sigkill_mid_run_the_workers_die_and_the_next_run_clears_its_files(model, tmp_path,
-                                                                           big_input):
+def test_sigkill_mid_run_the_next_run_clears_its_files(model, tmp_path, big_input):
     out = tmp_path / "scores.csv"
-    proc, workers = _run_until_staging(model, out, big_input)
+    proc = _run_until_staging(model, out, big_input)
     proc.send_signal(signal.SIGKILL)
     proc.wait(60)
-    assert _gone(workers)  # the kernel stops them with their parent
     assert any(name.startswith(".botsieve-") for name in leftovers(tmp_path))
     assert not out.exists()
     assert score(model, out, *SAMPLE_INPUTS) == 0
@@ -268,9 +250,9 @@ def test_kept_columns_pass_through_beside_the_scores(model, tmp_path, capsys):
     data = flat_csv(tmp_path / "x.csv", 300)
     out = tmp_path / "scores.csv"
     keep = "screen_name,source,group,file,row"
-    for workers in ("0", "2"):
+    for chunksize in ("500", "200000"):
         assert score(model, out, str(data), *SAMPLE_INPUTS,
-                     extra=("--keep", keep, "--workers", workers, "--chunksize", "500")) == 0
+                     extra=("--keep", keep, "--chunksize", chunksize)) == 0
         scores = pd.read_csv(out, dtype=str, keep_default_na=False)
         assert scores.columns.tolist() == predict.OUTPUT_COLUMNS + keep.split(",")
         mine = scores[scores["file"] == str(data)].set_index("account_id")

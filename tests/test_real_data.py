@@ -169,19 +169,15 @@ def test_cresci_chunked_equal_whole(shared_data, name):
     pd.testing.assert_frame_equal(whole.accounts, chunked.accounts)
 
 
-def test_cresci_files_read_by_worker_processes_equal_one_process(shared_data, monkeypatch):
-    """Real exports (quoted descriptions with commas, line breaks and quotes) cut into
-    byte ranges for worker processes give what reading in one process gives."""
-    from features.sources import common
-
-    monkeypatch.setattr(common, "RANGE_MIN_BYTES", 1 << 18)  # several pieces per file
+def test_cresci_files_read_as_predict_reads_them_the_same_in_any_chunk_size(shared_data):
+    """Real exports (quoted descriptions with commas, line breaks and quotes) read with the
+    duplicate check left to the caller give the same accounts, rows and rejects in chunks of
+    1,000 rows as whole."""
     for name in ("genuine_accounts", "fake_followers", "social_spambots_1"):
         path = str(shared_data / "cresci-2017" / f"{name}.csv")
-        assert len(common.record_ranges(path, 1 << 18)) >= 3
-        here = read_deferred(path, None, chunksize=1000)
-        with common.ProcessMapper(2) as mapper:
-            there = read_deferred(path, mapper, chunksize=1000)
-        for a, b in zip(here, there, strict=True):
+        small = read_deferred(path, chunksize=1000)
+        whole = read_deferred(path, chunksize=1_000_000)
+        for a, b in zip(small, whole, strict=True):
             (pd.testing.assert_series_equal if isinstance(a, pd.Series) else
              pd.testing.assert_frame_equal)(a, b)
 

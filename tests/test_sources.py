@@ -455,13 +455,9 @@ def test_seen_ids_agree_with_a_python_set_even_when_first_hashes_collide():
     assert seen.n == len(reference) and len(seen.runs) < 10
 
 
-def test_paced_csv_reading_keeps_rows_that_straddle_blocks(tmp_path, monkeypatch):
-    """The CSV reader may read only a few blocks ahead of what is asked for; a quoted field
-    across a block boundary (1.5 MiB with line breaks, blocks of 1 MiB) still reads, whole and
-    in order."""
-    from features.sources import common
-
-    monkeypatch.setattr(common.PacedReader, "PATIENCE", 0.2)
+def test_a_quoted_field_across_blocks_reads_whole_and_in_order(tmp_path):
+    """A quoted field across the CSV reader's block boundary (1.5 MiB with line breaks, blocks
+    of 1 MiB) still reads, whole and in order."""
     long_text = ("line of a very long profile text\n" * 50_000)[: 3 << 19]
     path = tmp_path / "users.csv"
     with path.open("w", encoding="utf-8") as fh:
@@ -475,20 +471,20 @@ def test_paced_csv_reading_keeps_rows_that_straddle_blocks(tmp_path, monkeypatch
     assert len(res.rejects) == 0
 
 
+def _same_reads(a: tuple, b: tuple) -> None:
+    for x, y in zip(a, b, strict=True):
+        (pd.testing.assert_series_equal if isinstance(x, pd.Series) else
+         pd.testing.assert_frame_equal)(x, y)
+
+
 @pytest.mark.parametrize(("newline", "bom"), [("\n", ""), ("\r\n", ""), ("\r\n", "\ufeff"),
                                              ("\r", "\ufeff")])
-def test_worker_processes_reading_byte_ranges_give_what_one_process_gives(
-        tmp_path, monkeypatch, newline, bom):
-    """Workers cut the file into whole records by quote parity and read their own pieces:
-    quoted commas and line breaks, doubled quotes, blank lines, rows with too few or too many
-    fields and bad dates across about 30 pieces give the same accounts, row numbers and
-    rejects as reading in this process. A byte order mark (spreadsheet exports) is not part of
-    the first column's name; lines ending in a bare carriage return have no byte to cut at, so
-    that file is read in one stream."""
-    import itertools
+def test_a_messy_csv_reads_the_same_in_small_chunks_and_whole(tmp_path, newline, bom):
+    """Quoted commas and line breaks, doubled quotes, blank lines, rows with too few or too
+    many fields and bad dates give the same accounts, row numbers and rejects in chunks of 97
+    rows as in one chunk, whatever ends the lines. A byte order mark (spreadsheet exports) is
+    not part of the first column's name."""
     import random
-
-    from features.sources import common
 
     random.seed(1)
     lines = ["id,screen_name,name,description,followers_count,friends_count,created_at,"
@@ -510,66 +506,37 @@ def test_worker_processes_reading_byte_ranges_give_what_one_process_gives(
         lines.append(row)
     path = tmp_path / "users.csv"
     path.write_bytes((bom + newline.join(lines) + newline).encode("utf-8"))
-    monkeypatch.setattr(common, "RANGE_MIN_BYTES", 3000)
-    ranges = common.record_ranges(str(path), 8000)
-    if newline == "\r":
-        assert ranges is None
-    else:
-        assert len(ranges) > 20 and ranges[-1][1] == path.stat().st_size
-        assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
-    here = read_deferred(str(path), None, chunksize=97)
-    with common.ProcessMapper(2) as mapper:
-        there = read_deferred(str(path), mapper, chunksize=97)
-    assert len(here[0]) > 2700 and len(here[2]) > 100
-    pd.testing.assert_frame_equal(here[0], there[0])
-    pd.testing.assert_series_equal(here[1], there[1])
-    pd.testing.assert_frame_equal(here[2], there[2])
+    small = read_deferred(str(path), chunksize=97)
+    whole = read_deferred(str(path), chunksize=10_000)
+    assert len(small[0]) > 2700 and len(small[2]) > 100
+    _same_reads(small, whole)
     # a caller that reads no names (a model without name features): the name columns are
-    # not decoded, in one stream or in pieces; every other value and every reject is the same
+    # not decoded; every other value and every reject is the same
     used = frozenset({"account_id", "description", "followers_count", "following_count",
                       "created_at", "observed_at"})
-    unnamed = here[0].assign(screen_name=pd.NA, name=pd.NA).astype(here[0].dtypes.to_dict())
-    with common.ProcessMapper(2) as mapper:
-        for projected in (read_deferred(str(path), None, chunksize=97, columns=used),
-                          read_deferred(str(path), mapper, chunksize=97, columns=used)):
-            pd.testing.assert_frame_equal(projected[0], unnamed)
-            pd.testing.assert_series_equal(projected[1], here[1])
-            pd.testing.assert_frame_equal(projected[2], here[2])
+    unnamed = small[0].assign(screen_name=pd.NA, name=pd.NA).astype(small[0].dtypes.to_dict())
+    projected = read_deferred(str(path), chunksize=97, columns=used)
+    _same_reads(projected, (unnamed, small[1], small[2]))
 
 
-def test_worker_errors_name_the_file_and_workers_need_deferred_duplicates(tmp_path):
-    from features.sources import common
-
+def test_bytes_invalid_in_the_encoding_are_an_error_naming_the_file(tmp_path):
     path = tmp_path / "users.csv"
     path.write_bytes(b"id,screen_name,followers_count,friends_count\n1,a,2,3\n2,\xff\xfe,4,5\n")
-    with common.ProcessMapper(1) as mapper:
-        with pytest.raises(SchemaError, match=r"users\.csv: bytes that are not valid utf-8"):
-            read_deferred(str(path), mapper)
-        with pytest.raises(ValueError, match="defer_duplicates"):
-            ReadOptions(mapper=mapper)
+    with pytest.raises(SchemaError, match=r"users\.csv: bytes that are not valid utf-8"):
+        read_deferred(str(path))
 
 
 @pytest.mark.parametrize("body", [
     'id,x,followers_count,friends_count\n1,5\'10",1,2\n2,b,1,2\n3,"multi\nline",1,2\n4,d,1,2\n',
     'id,x,followers_count,friends_count\n1,"never closed,1,2\n2,b,1,2\n3,c,1,2\n',
 ])
-def test_files_whose_quotes_cannot_be_trusted_are_read_in_one_stream(tmp_path, monkeypatch,
-                                                                     body):
-    """A quote inside an unquoted field (Arrow reads it as a character) or one never closed
-    would make a cut by quote parity land inside a record: such a file is not cut, and the
-    workers give what one process gives."""
-    from features.sources import common
-
+def test_stray_and_unclosed_quotes_read_the_same_in_any_chunk_size(tmp_path, body):
+    """A quote inside an unquoted field (read as a character) or one never closed gives the
+    same accounts and rejects in chunks of 50 rows as in one chunk."""
     path = tmp_path / "users.csv"
     path.write_text(body * 200, encoding="utf-8")
-    monkeypatch.setattr(common, "RANGE_MIN_BYTES", 100)
-    assert common.record_ranges(str(path), 100) is None
-    here = read_deferred(str(path), None, chunksize=50)
-    with common.ProcessMapper(2) as mapper:
-        there = read_deferred(str(path), mapper, chunksize=50)
-    for a, b in zip(here, there, strict=True):
-        (pd.testing.assert_series_equal if isinstance(a, pd.Series) else
-         pd.testing.assert_frame_equal)(a, b)
+    _same_reads(read_deferred(str(path), chunksize=50), read_deferred(str(path),
+                                                                      chunksize=100_000))
 
 
 @pytest.mark.parametrize("chunksize", [100, 2])
@@ -612,8 +579,6 @@ def test_a_quote_that_swallows_lines_is_named_in_the_reject(tmp_path, closed_at,
     """A quote that opens a field and is not closed on its line takes the lines after it into
     one record (CSV allows line breaks in quoted fields): the record's reject says how many
     lines it took and whether the quote was ever closed, so they are not lost silently."""
-    from features.sources import common
-
     lines = ["id,screen_name,followers_count,friends_count"]
     for i in range(1, 301):
         if i == closed_at:  # closes the field; the record it ends has too few fields
@@ -623,48 +588,35 @@ def test_a_quote_that_swallows_lines_is_named_in_the_reject(tmp_path, closed_at,
             lines.append(f"{i},{opening}u{i},{i},{i}")
     path = tmp_path / "users.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    here = read_deferred(str(path), None, chunksize=50)
-    with common.ProcessMapper(2) as mapper:
-        there = read_deferred(str(path), mapper, chunksize=50)
-    for got in (here, there):
-        assert got[2]["row"].tolist() == [5]
-        assert got[2]["reason"].iloc[0].endswith(expected)
+    here = read_deferred(str(path), chunksize=50)
+    assert here[2]["row"].tolist() == [5]
+    assert here[2]["reason"].iloc[0].endswith(expected)
     after = range(closed_at + 1, 301) if closed_at else ()
     assert here[0]["account_id"].tolist() == ["1", "2", "3", "4", *map(str, after)]
 
 
 
-def test_line_breaks_other_than_csv_ones_and_files_with_nothing_to_cut_at(tmp_path, monkeypatch):
+def test_line_breaks_other_than_csv_ones_and_unusual_headers(tmp_path):
     """A bad row holding a Unicode line separator or a form feed is one line to the CSV parser,
-    and its reject says only what is wrong; a file with no newline to cut at is read whole by
-    the workers; a byte order mark before a quoted first name does not stop the cut into
-    pieces."""
-    from features.sources import common
-
+    and its reject says only what is wrong; lines ending in a bare carriage return after a
+    quoted line break in the header, and a byte order mark before a quoted first name, read."""
     path = tmp_path / "users.csv"
     path.write_text("id,screen_name,followers_count,friends_count\n"
                     "1,a\u2028b,1,2,extra\n2,c\x0cd,1\n3,e,1,2\n", encoding="utf-8")
-    reasons = read_deferred(str(path), None)[2]["reason"].tolist()
+    reasons = read_deferred(str(path))[2]["reason"].tolist()
     assert reasons == ["row has 5 fields, the header has 4",
                        "row has 3 fields, the header has 4 (truncated line?)"]
 
-    monkeypatch.setattr(common, "RANGE_MIN_BYTES", 1000)
-    # lines end in a bare carriage return, but the first line break is a newline inside a
-    # quoted name: no newline to cut at outside quotes, so the file is read in one stream
     rows = [f"{i},u{i},1,2" for i in range(1, 400)]
     path.write_text('id,"screen\nname",followers_count,friends_count\r' + "\r".join(rows)
                     + "\r", encoding="utf-8")
-    assert common.record_ranges(str(path), 1000) is None
-    with common.ProcessMapper(2) as mapper:
-        assert len(read_deferred(str(path), mapper)[0]) == 399
+    assert len(read_deferred(str(path))[0]) == 399
 
     lines = ['"id","screen_name","followers_count","friends_count"'] + [
         f'{i},"u{i}",1,2' for i in range(1, 400)]
     path.write_text("\ufeff" + "\n".join(lines) + "\n", encoding="utf-8")
-    assert len(common.record_ranges(str(path), 1000)) > 3
-    with common.ProcessMapper(2) as mapper:
-        assert read_deferred(str(path), mapper)[0]["account_id"].tolist() == [
-            str(i) for i in range(1, 400)]
+    assert read_deferred(str(path))[0]["account_id"].tolist() == [
+        str(i) for i in range(1, 400)]
 
 
 def test_a_byte_order_mark_read_in_another_encoding_is_named(tmp_path):

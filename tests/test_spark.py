@@ -68,8 +68,7 @@ def cadence_bundle(tmp_path_factory) -> str:
 
 def score_both(spark, model: str, inputs: list[str], tmp: Path, *extra: str):
     """(predict.py's scores, Spark's scores, predict.py's rejects, Spark's rejects)."""
-    assert predict.main(["--model", model, "--output", str(tmp / "p.csv"), "--workers", "0",
-                         *inputs, *extra]) == 0
+    assert predict.main(["--model", model, "--output", str(tmp / "p.csv"), *inputs, *extra]) == 0
     assert spark_predict.main(["--model", model, "--output", str(tmp / "s.parquet"),
                                *inputs, *extra]) == 0
     mine = pd.read_csv(tmp / "p.csv", dtype={"account_id": str, "reasons": str},
@@ -216,7 +215,7 @@ def test_a_spark_table_of_canonical_accounts_scores_as_its_files_do(spark, sampl
     pd.concat([accounts, bad], ignore_index=True).to_parquet(tmp_path / "accounts.parquet")
     spark.read.parquet(str(tmp_path / "accounts.parquet")).createOrReplaceTempView("sample_acc")
     assert predict.main(["--model", sample_bundle, "--output", str(tmp_path / "p.csv"),
-                         "--workers", "0", *SAMPLE]) == 0
+                         *SAMPLE]) == 0
     assert spark_predict.main(["--model", sample_bundle, "--output",
                                str(tmp_path / "t.parquet"), "--table", "sample_acc"]) == 0
     mine = pd.read_csv(tmp_path / "p.csv", dtype={"account_id": str, "reasons": str},

@@ -376,9 +376,9 @@ def test_predict_skips_repeated_ids_on_disk_and_counts_each_account_once(trained
     np.testing.assert_allclose(got["bot_probability"], expected["bot_probability"], rtol=1e-12)
     rejects = pd.read_csv(tmp_path / "scores.rejects.csv")
     assert (rejects["reason"] == "duplicate account observation").all()
-    # parsing in this process (no workers) gives the same files
+    # one chunk gives the same files
     assert predict.main(["--model", str(bundle_dir), "--output", str(tmp_path / "one.csv"),
-                         "--chunksize", "64", "--reasons", "none", "--workers", "0",
+                         "--chunksize", "100000", "--reasons", "none",
                          str(paths[0]), str(paths[1])]) == 0
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "one.csv", dtype={"account_id": str}),
                                   got)
@@ -424,26 +424,22 @@ def test_duplicate_check_on_disk_when_fingerprints_cannot_prove_ids_distinct(
         pd.testing.assert_frame_equal(other[1], rejects)
 
 
-def test_scoring_workers_give_what_one_process_gives(trained, tmp_path, caplog):
-    """Worker processes parse the inputs and score slices of the vectors (one LightGBM thread
-    each); the scores file, reasons included, is the one a single process writes. In a process
-    where LightGBM already ran (this one trained), the workers only parse: a forked process
-    would crash in LightGBM's OpenMP code."""
+def test_scores_are_the_same_in_a_fresh_process_and_in_any_chunk_size(trained, tmp_path):
+    """predict.py run as a program and called in a process where LightGBM already ran (this
+    one trained), in chunks of 700 accounts or one chunk, writes the same scores file,
+    reasons included."""
     tmp, client = trained
     bundle_dir = str(tmp / "out" / _parent_run(client)[0].info.run_id / "bundle")
-    args = ["--model", bundle_dir, "--chunksize", "700", "--reasons", "all", *SAMPLE_INPUTS]
+    args = ["--model", bundle_dir, "--reasons", "all", *SAMPLE_INPUTS]
     fresh = subprocess.run([sys.executable, str(ROOT / "predict.py"), "--output",
-                            str(tmp_path / "workers.csv"), "--workers", "2", *args],
+                            str(tmp_path / "fresh.csv"), "--chunksize", "700", *args],
                            capture_output=True, text=True, cwd=ROOT, check=False)
     assert fresh.returncode == 0, fresh.stderr[-3000:]
-    assert "workers done" in fresh.stderr and "scoring in this process" not in fresh.stderr
-    with caplog.at_level("INFO"):
-        assert predict.main(["--output", str(tmp_path / "here.csv"), "--workers", "2",
-                             *args]) == 0
-    assert "scoring in this process: LightGBM ran here" in caplog.text
-    assert predict.main(["--output", str(tmp_path / "one.csv"), "--workers", "0", *args]) == 0
+    assert predict.main(["--output", str(tmp_path / "here.csv"), "--chunksize", "700",
+                         *args]) == 0
+    assert predict.main(["--output", str(tmp_path / "one.csv"), *args]) == 0
     frames = [pd.read_csv(tmp_path / name, dtype={"account_id": str}, keep_default_na=False)
-              for name in ("workers.csv", "here.csv", "one.csv")]
+              for name in ("fresh.csv", "here.csv", "one.csv")]
     assert len(frames[0]) == 3300 and frames[0]["reasons"].str.len().gt(0).all()
     for frame in frames[1:]:
         pd.testing.assert_frame_equal(frames[0], frame)

@@ -8,12 +8,9 @@ import csv
 import io
 import itertools
 import logging
-import os
 import re
-import threading
 import zipfile
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +38,8 @@ log = logging.getLogger(__name__)
 
 #: Rows per chunk when a reader streams a file; small values are for tests.
 DEFAULT_CHUNKSIZE = 200_000
+#: Bytes per block of Arrow's CSV reader (what its I/O thread reads ahead is a few of them).
+CSV_BLOCK = 1 << 20
 
 #: Strings that mean "no value" in the exports we read (cresci writes NULL, TwiBot writes None).
 MISSING_STRINGS = frozenset({"", "NULL", "null", "None", "NaN", "nan"})
@@ -90,9 +89,6 @@ class ReadOptions:
         carry come last, with no row, and give way to a user object of the same id. The
         readers that leave the check to the caller also leave ids repeated within one
         chunk; TwiBot files (whose records embed their tweets) keep their own check.
-    mapper : how the CSV readers parse their chunks: None in this process, or a
-        :class:`ProcessMapper` (worker processes; needs ``defer_duplicates``). Not part of
-        the options' value: it is neither compared nor pickled.
     columns : the canonical account columns the caller uses (e.g. what a model's features
         read); None: all. A reader may then leave the free-text columns not listed missing
         instead of decoding them (the flat CSV reader does). Text is checked for nothing but
@@ -109,11 +105,7 @@ class ReadOptions:
     mapping: str | None = None
     encoding: str = "utf-8"
     defer_duplicates: bool = False
-    mapper: ProcessMapper | None = field(default=None, compare=False, repr=False)
     columns: frozenset[str] | None = None
-
-    def __getstate__(self) -> dict:
-        return {**self.__dict__, "mapper": None}
 
     def __post_init__(self) -> None:
         if self.observed_at is not None:
@@ -121,9 +113,6 @@ class ReadOptions:
             self.observed_at = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
         if self.chunksize < 1:
             raise ValueError(f"chunksize must be at least 1, got {self.chunksize}")
-        if self.mapper is not None and not self.defer_duplicates:
-            raise ValueError("parsing in worker processes needs defer_duplicates: each "
-                             "worker sees only its own chunks")
         check_encoding(self.encoding)
 
 
@@ -140,130 +129,6 @@ class ReadResult:
     #: accounts known only from their tweets).
     account_file: str | None = None
     account_rows: pd.Series | None = None
-    #: True when ``accounts`` went through a :class:`ProcessMapper`'s ``stage`` (they are then
-    #: that function's output, not canonical accounts).
-    staged: bool = False
-
-
-class ProcessMapper:
-    """Parses CSV chunks in worker processes, in input order, a few chunks ahead; runs other
-    tasks there too (:meth:`imap`, :meth:`run`).
-
-    The workers are forked when the mapper is made, so make it early, before the process
-    starts threads of its own (forking a process whose other threads hold locks is unsafe;
-    GNU OpenMP's threads, e.g. LightGBM's, do not survive a fork at all). A chunk is
-    a piece of a file the worker reads itself (:class:`CsvRange`) or rows the caller decoded;
-    the workers parse them and, with ``stage``, also turn each chunk's accounts into
-    ``stage(accounts)`` (e.g. a model's row features), so that only that small result comes
-    back. A worker's error (a SchemaError naming a file) is raised in the caller; workers
-    ignore Ctrl-C (the caller stops them).
-    """
-
-    def __init__(self, workers: int, stage=None) -> None:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        if workers < 1:
-            raise ValueError(f"workers must be at least 1, got {workers}")
-        self.stage = stage
-        self.workers = workers
-        self.ahead = 2 * workers  # chunks in flight: memory stays a few chunks
-        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                        initializer=_start_worker, initargs=(os.getpid(),))
-        # the first task forks every worker (a fork pool starts them all at once); no need to
-        # wait for it
-        self.pool.submit(_worker_ready, 0)
-
-    def map(self, parse, context, chunks) -> Iterator[ReadResult]:
-        """``parse(context, *chunk)`` for each chunk, in order."""
-        records = {}  # file -> records in the ranges already returned
-        calls = (((parse, context, chunk, self.stage), None) for chunk in chunks)
-        for _, (result, path, n) in self.imap(_parse_in_worker, calls):
-            if path is not None:  # a CsvRange: its row numbers count from its first record
-                before = records.get(path, 0)
-                records[path] = before + n
-                if before:
-                    if len(result.rejects):
-                        mine = (result.rejects["file"].eq(path) & result.rejects["row"].gt(0))
-                        mine = mine.fillna(False).to_numpy(bool)  # (-1: a row Arrow can't number)
-                        result.rejects.loc[mine, "row"] += before
-                    if result.account_rows is not None:
-                        result.account_rows = result.account_rows + before
-            yield result
-
-    def imap(self, fn, calls) -> Iterator[tuple]:
-        """For each ``(args, tag)`` of ``calls``, ``(tag, fn(*args))``: computed in the worker
-        processes, returned in order, with a few calls in flight (``tag`` stays here)."""
-        from collections import deque
-
-        pending = deque()
-        for args, tag in calls:
-            pending.append((tag, self.pool.submit(fn, *args)))
-            if len(pending) >= self.ahead:
-                tag, future = pending.popleft()
-                yield tag, future.result()
-        while pending:
-            tag, future = pending.popleft()
-            yield tag, future.result()
-
-    def run(self, fn, *args):
-        """``fn(*args)`` in a worker process (its memory goes back when the mapper closes)."""
-        return self.pool.submit(fn, *args).result()
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
-
-    def __enter__(self) -> ProcessMapper:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-
-def _start_worker(parent: int) -> None:
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the caller stops the workers
-    # and when the caller dies without stopping them (SIGKILL, out of memory), Linux kills
-    # them too, instead of leaving them orphaned
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # (not Linux)
-        return
-    if os.getppid() != parent:  # the caller died before the line above
-        os._exit(1)
-
-
-def _worker_ready(_: int) -> int:
-    return os.getpid()
-
-
-def _parse_in_worker(parse, context, chunk, stage) -> tuple[ReadResult, str | None, int]:
-    """(result, the CsvRange's file or None, its number of records)."""
-    path, n = None, 0
-    if isinstance(chunk[0], CsvRange):
-        path = chunk[0].path
-        *chunk, n = chunk[0].read()
-    elif isinstance(chunk[0], pa.RecordBatch):
-        chunk = (chunk[0].to_pandas(), *chunk[1:])
-    result = parse(context, *chunk)
-    if stage is not None and len(result.accounts):
-        result.accounts = stage(result.accounts)
-        result.staged = True
-    return result, path, n
-
-
-def map_chunks(parse, context, chunks, opts: ReadOptions) -> Iterator[ReadResult]:
-    """``parse(context, *chunk)`` for each chunk of a file, in order: in ``opts.mapper``'s
-    worker processes when set (``parse`` and ``context`` must then be picklable), else
-    here."""
-    if opts.mapper is not None:
-        yield from opts.mapper.map(parse, context, chunks)
-    else:
-        for chunk in chunks:
-            yield parse(context, *chunk)
 
 
 class RowErrors:
@@ -745,7 +610,6 @@ def iter_csv(
     chunksize: int,
     encoding: str = "utf-8",
     delimiter: str = ",",
-    arrow: bool = False,
     skip: tuple[str, ...] = (),
     names: tuple[str, ...] | None = None,
 ) -> Iterator[tuple[pd.DataFrame, pd.Series, pd.DataFrame]]:
@@ -757,36 +621,43 @@ def iter_csv(
     required column missing (with a hint when the header looks like another delimiter), bytes
     that are not valid in ``encoding``.
 
-    The file is parsed by Arrow's streaming CSV reader in blocks of about ``chunksize`` rows
-    (at least 1 MiB), and the blocks are cut into chunks of exactly ``chunksize`` rows.
-    ``arrow=True`` yields the chunks as Arrow record batches (for a :class:`ProcessMapper`,
-    whose workers convert them: a batch crosses processes as a few flat buffers). The columns
-    in ``skip`` are not decoded (the chunks lack them). ``names``: the file has no header line
-    and these are its columns (every line is a record).
+    The file is parsed by Arrow's streaming CSV reader in blocks of :data:`CSV_BLOCK` bytes
+    (its I/O thread reads a bounded number of blocks ahead, so memory does not grow with the
+    file), and the blocks' rows are regrouped into chunks of exactly ``chunksize`` rows. The
+    columns in ``skip`` are not decoded (the chunks lack them). ``names``: the file has no
+    header line and these are its columns (every line is a record).
     """
     header = (_named_header(path, names, required) if names is not None
               else _checked_header(path, encoding, delimiter, required))
     bad = _BadRows(path, header_is_first=names is None)
-    block = int(min(max(chunksize * _row_bytes(path), 1 << 20), 64 << 20))
     next_row = 1
+    batches: list[pa.RecordBatch] = []
+    numbers: list[np.ndarray] = []
+    held = 0
     try:
         with open_binary(path) as fh:
-            paced = PacedReader(fh, block)
-            reader = pa_csv.open_csv(paced, **_arrow_csv_options(header, encoding, delimiter,
-                                                                 block, bad.invalid,
-                                                                 named=names is not None,
-                                                                 skip=skip))
-            for batch, frame in _read_ahead(reader, paced, frames=not arrow):
-                n = batch.num_rows
-                numbers = _numbers_between(next_row, n, bad.rows)
-                if n:
-                    next_row = int(numbers[-1]) + 1
-                for start in range(0, n, chunksize):
-                    part = (batch.slice(start, chunksize) if arrow else
-                            frame.iloc[start : start + chunksize].reset_index(drop=True))
-                    rows = pd.Series(numbers[start : start + chunksize], dtype="int64")
+            reader = pa_csv.open_csv(fh, **_arrow_csv_options(header, encoding, delimiter,
+                                                              bad.invalid,
+                                                              named=names is not None,
+                                                              skip=skip))
+            for batch in itertools.chain(reader, [None]):
+                if batch is not None and batch.num_rows:
+                    batches.append(batch)
+                    numbers.append(_numbers_between(next_row, batch.num_rows, bad.rows))
+                    next_row = int(numbers[-1][-1]) + 1
+                    held += batch.num_rows
+                if held < chunksize and (batch is not None or not held):
+                    continue
+                table, rows_all = pa.Table.from_batches(batches), np.concatenate(numbers)
+                whole = held if batch is None else held - held % chunksize
+                frame = table.slice(0, whole).to_pandas()
+                for start in range(0, whole, chunksize):
+                    part = frame.iloc[start : start + chunksize].reset_index(drop=True)
+                    rows = pd.Series(rows_all[start : start + chunksize], dtype="int64")
                     yield runaway_quotes(part, rows, bad.take(rows), path, delimiter, header,
                                          required)
+                rest = table.slice(whole)
+                batches, numbers, held = rest.to_batches(), [rows_all[whole:]], rest.num_rows
             yield (frame_of([c for c in header if c not in skip]), pd.Series(dtype="int64"),
                    bad.take(None))
     except pa.ArrowInvalid as exc:
@@ -872,13 +743,6 @@ def _named_header(path: str, names: tuple[str, ...], required: tuple[str, ...]) 
     return header
 
 
-def _row_bytes(path: str) -> int:
-    """Bytes per row, estimated from the start of the file."""
-    sample = peek(path, 1 << 16)
-    lines = sample.count(b"\n") + sample.count(b"\r") - sample.count(b"\r\n")
-    return max(len(sample) // max(lines, 1), 16)
-
-
 _LINE_BREAK = re.compile(r"\r\n?|\n")  # what ends a line for the CSV parser
 
 
@@ -912,13 +776,13 @@ class _BadRows:
         return _take_rejects(self.path, self.rows, self.reasons, rows)
 
 
-def _arrow_csv_options(header: list[str], encoding: str, delimiter: str, block: int, invalid,
+def _arrow_csv_options(header: list[str], encoding: str, delimiter: str, invalid,
                        *, named: bool, skip: tuple[str, ...] = ()) -> dict:
     """Arrow CSV options: every column a string, rows with a wrong field count to
     ``invalid``; ``named``: the data has no header line (the names are given); the columns in
     ``skip`` are not decoded."""
     return {
-        "read_options": pa_csv.ReadOptions(use_threads=False, block_size=block,
+        "read_options": pa_csv.ReadOptions(use_threads=False, block_size=CSV_BLOCK,
                                            encoding=encoding,
                                            column_names=header if named else None),
         "parse_options": pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
@@ -940,241 +804,14 @@ def _csv_error(path: str, encoding: str, where: str, exc: pa.ArrowInvalid) -> Sc
     return SchemaError(f"{path}: malformed CSV {where}: {msg}")
 
 
-#: Encodings in which a newline and a quote are the ASCII bytes and no other character
-#: contains them, so a file can be cut into whole records by looking at its bytes.
-_BYTE_CUTTABLE = {"utf-8", "ascii", "iso8859-1", "cp1252"}
-#: The smallest and largest piece a worker reads (smaller files are one piece).
-RANGE_MIN_BYTES = 1 << 20
-RANGE_MAX_BYTES = 8 << 20
-
-
-def csv_chunks(
-    path: str,
-    *,
-    required: tuple[str, ...],
-    opts: ReadOptions,
-    encoding: str = "utf-8",
-    delimiter: str = ",",
-    skip: tuple[str, ...] = (),
-    names: tuple[str, ...] | None = None,
-) -> Iterator[tuple]:
-    """The chunks of a CSV file for :func:`map_chunks` (without the columns in ``skip``).
-
-    Parsed here (:func:`iter_csv`), unless ``opts.mapper`` has worker processes and the file
-    can be cut by bytes (not zipped, an ASCII-compatible encoding, every quote where CSV
-    allows one): the chunks are then :class:`CsvRange` pieces of whole records, which the
-    workers read and parse themselves, so that reading the file is spread over the cores too.
-    ``names``: the file has no header line and these are its columns (read in one stream).
-    """
-    cuttable = (opts.mapper is not None and names is None and not path.lower().endswith(".zip")
-                and codecs.lookup(encoding).name in _BYTE_CUTTABLE)
-    if cuttable:
-        header = _checked_header(path, encoding, delimiter, required)
-        size = Path(path).stat().st_size
-        # about a chunk of rows per piece, at most RANGE_MAX_BYTES (a worker's memory does
-        # not grow with the file), and at least 4 pieces per worker (an even load)
-        target = max(RANGE_MIN_BYTES, min(opts.chunksize * _row_bytes(path), RANGE_MAX_BYTES,
-                                          size // (4 * opts.mapper.workers)))
-        ranges = record_ranges(path, target, delimiter)
-        if ranges is None:
-            log.info("%s: not cut into pieces by its bytes (a quote where CSV allows none, "
-                     "e.g. 5'10\" in an unquoted field, or lines that end in a bare carriage "
-                     "return); the file is read in one stream", path)
-        else:
-            for start, stop in ranges:
-                yield (CsvRange(path, start, stop, header, encoding, delimiter, skip,
-                                required),)
-            return
-    yield from iter_csv(path, required=required, chunksize=opts.chunksize, encoding=encoding,
-                        delimiter=delimiter, arrow=opts.mapper is not None, skip=skip,
-                        names=names)
-
-
 #: How much of a file's start the header is read from.
 _HEADER_BYTES = 1 << 20
-_UTF8_BOM = b"\xef\xbb\xbf"
 
 
 def _first_break(head: bytes) -> int:
     """Where the first line of ``head`` ends (its first CR or LF), or -1."""
     ends = [at for at in (head.find(b"\r"), head.find(b"\n")) if at >= 0]
     return min(ends) if ends else -1
-
-
-def _line_end(head: bytes) -> bytes | None:
-    """How the first line of ``head`` ends: ``\n``, ``\r\n``, a bare ``\r``, or None."""
-    at = _first_break(head)
-    if at < 0:
-        return None
-    return head[at:at + 2] if head[at:at + 2] == b"\r\n" else head[at:at + 1]
-
-
-def record_ranges(path: str, target: int, delimiter: str = ",", piece: int = 4 << 20
-                  ) -> list[tuple[int, int]] | None:
-    """Byte ranges of about ``target`` bytes that hold whole CSV records (after the header),
-    or None when the file cannot be cut safely by its bytes.
-
-    A range ends just after a newline outside quotes: one preceded by an even number of quote
-    characters in the file (a doubled quote inside a quoted field counts twice, so it keeps
-    the parity). That holds only if every quote is where CSV allows one: an opening quote
-    (even count before it) at the start of a field, a closing one (odd count) at its end or
-    doubled. A quote anywhere else (``5'10"`` in an unquoted field, which Arrow reads as a
-    plain character), or a quote never closed, gives None: the caller reads the file in one
-    stream instead. So does a file whose lines end in a bare carriage return (the header's
-    line shows it), which has no newline byte to cut at."""
-    edges = {ord(delimiter), 10, 13, 34}  # what may stand beside a quote
-    allowed = np.zeros(256, dtype=bool)
-    allowed[list(edges)] = True
-    cuts: list[int] = []
-    want = 0  # the header ends at the first record boundary
-    quotes = 0  # quote characters before the current piece
-    offset = 0
-    before = 10  # the byte before the piece (the file starts like a line)
-    if _line_end(peek(path, _HEADER_BYTES)) == b"\r":
-        return None  # lines end in a bare \r: the cuts are made at \n only
-    with open(path, "rb") as fh:
-        buf = fh.read(piece)
-        if buf.startswith(_UTF8_BOM):  # (not a byte beside the first quote)
-            buf, offset = buf[len(_UTF8_BOM):], len(_UTF8_BOM)
-        while buf:
-            nxt = fh.read(piece)
-            if b'"' in buf:
-                arr = np.frombuffer(buf, dtype=np.uint8)
-                at = np.flatnonzero(arr == 34)
-                prev = np.where(at > 0, arr[np.maximum(at - 1, 0)], before)
-                after = np.where(at + 1 < len(arr), arr[np.minimum(at + 1, len(arr) - 1)],
-                                 nxt[0] if nxt else 10)
-                opening = (quotes + np.arange(len(at))) % 2 == 0
-                if not (allowed[prev[opening]].all() and allowed[after[~opening]].all()):
-                    return None
-                # the newlines outside quotes: an even number of quotes before them
-                lines = np.flatnonzero(arr == 10)
-                lines = lines[(quotes + np.searchsorted(at, lines)) % 2 == 0]
-            else:  # most pieces of most files: no quote, every newline outside quotes a cut
-                at, lines = (), None
-            lo = max(want - offset, 0)
-            while lo < len(buf):
-                if lines is None:
-                    end = buf.find(b"\n", lo) if quotes % 2 == 0 else -1
-                else:
-                    k = np.searchsorted(lines, lo)
-                    end = int(lines[k]) if k < len(lines) else -1
-                if end < 0:
-                    break
-                cuts.append(offset + end + 1)
-                want = offset + end + 1 + target
-                lo = want - offset
-            quotes += len(at)
-            offset += len(buf)
-            before = buf[-1]
-            buf = nxt
-    if quotes % 2:
-        return None  # a quoted field never closed
-    if not cuts:
-        return None  # no newline after the header (or none the scan could trust)
-    if cuts[-1] < offset:
-        cuts.append(offset)
-    return list(itertools.pairwise(cuts))
-
-
-@dataclass
-class CsvRange:
-    """Whole records of a CSV file (bytes ``start`` to ``stop``), read where they are parsed;
-    its row numbers count from the range's first record (the caller adds the records of the
-    ranges before it)."""
-
-    path: str
-    start: int
-    stop: int
-    header: list[str]
-    encoding: str
-    delimiter: str
-    skip: tuple[str, ...] = ()  # columns not decoded
-    required: tuple[str, ...] = ()  # what a record must have (runaway_quotes)
-
-    def read(self) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame, int]:
-        """(raw strings, 1-based row numbers in the range, rejects of malformed rows, number
-        of records in the range): what :func:`iter_csv` gives for a chunk."""
-        with open(self.path, "rb") as fh:
-            fh.seek(self.start)
-            data = fh.read(self.stop - self.start)
-        bad = _BadRows(self.path, header_is_first=False)
-        try:
-            table = pa_csv.read_csv(pa.py_buffer(data), **_arrow_csv_options(
-                self.header, self.encoding, self.delimiter, max(len(data) + 1, 1 << 20),
-                bad.invalid, named=True, skip=self.skip))
-        except pa.ArrowInvalid as exc:
-            raise _csv_error(self.path, self.encoding, f"in bytes {self.start}-{self.stop}",
-                             exc) from exc
-        n, records = table.num_rows, table.num_rows + len(bad.rows)
-        numbers = _numbers_between(1, n, bad.rows)
-        return (*runaway_quotes(table.to_pandas(), pd.Series(numbers, dtype="int64"),
-                                bad.take(None), self.path, self.delimiter, self.header,
-                                self.required), records)
-
-
-class PacedReader(io.RawIOBase):
-    """A binary file that lets Arrow's CSV reader read only a few blocks ahead of the blocks
-    asked for. Left alone, Arrow's I/O thread reads ahead as fast as the disk allows, so a slow
-    consumer ends up holding most of a large file in memory.
-
-    ``grant()`` allows one more block (called once per block asked for). A read beyond the
-    allowance waits; after ``PATIENCE`` seconds it goes ahead anyway, so a row longer than the
-    allowance (a huge quoted field) slows reading down instead of blocking it.
-    """
-
-    AHEAD = 2  # blocks beyond the ones asked for: the block being cut needs the next one
-    PATIENCE = 2.0  # seconds a read waits for its allowance before it goes ahead anyway
-
-    def __init__(self, raw, block: int) -> None:
-        super().__init__()
-        self.raw, self.block = raw, block
-        self.allowed = self.AHEAD * block
-        self.done = 0
-        self.cond = threading.Condition()
-
-    def readable(self) -> bool:
-        return True
-
-    def grant(self) -> None:
-        with self.cond:
-            self.allowed += self.block
-            self.cond.notify_all()
-
-    def read(self, size: int = -1) -> bytes:
-        with self.cond:
-            self.cond.wait_for(lambda: self.done < self.allowed or self.closed,
-                               timeout=self.PATIENCE)
-        data = self.raw.read(size)
-        self.done += len(data)
-        return data
-
-    def readinto(self, buffer) -> int:
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-
-def _read_ahead(reader: pa_csv.CSVStreamReader, paced: PacedReader, *, frames: bool = True
-                ) -> Iterator[tuple[pa.RecordBatch, pd.DataFrame | None]]:
-    """The reader's blocks with their pandas frames, the next block decoded in a helper thread
-    (Arrow releases the GIL) while the caller parses this one. Rows the reader finds malformed
-    are recorded from that thread; they always belong to later rows than the caller's block."""
-
-    def decode():
-        paced.grant()
-        batch = reader.read_next_batch()
-        return batch, batch.to_pandas() if frames else None
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(decode)
-        while True:
-            try:
-                item = pending.result()
-            except StopIteration:
-                return
-            pending = pool.submit(decode)
-            yield item
 
 
 def frame_of(columns: list[str]) -> pd.DataFrame:

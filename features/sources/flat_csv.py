@@ -80,15 +80,17 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
             "age features will be missing"])
         unused_text = tuple(col for canon, col in TEXT.items() if col in header
                             and opts.columns is not None and canon not in opts.columns)
-        chunks = common.csv_chunks(path, required=(id_col, "followers_count", "friends_count"),
-                                   opts=opts, encoding=opts.encoding, skip=unused_text)
+        chunks = common.iter_csv(path, required=(id_col, "followers_count", "friends_count"),
+                                 chunksize=opts.chunksize, encoding=opts.encoding,
+                                 skip=unused_text)
         context = _Context(path, id_col, opts, sink, source, group, labels)
-        yield from common.map_chunks(_parse_chunk, context, chunks, opts)
+        for chunk in chunks:
+            yield _parse_chunk(context, *chunk)
 
 
 @dataclass
 class _Context:
-    """What parsing a chunk of one file needs (picklable: chunks may be parsed in workers)."""
+    """What parsing a chunk of one file needs."""
 
     path: str
     id_col: str

@@ -88,8 +88,8 @@ def _iter_raw(path: str, m: Mapping, opts: ReadOptions):
             start += len(frame)
         return
     names = tuple(m.column_names) if m.column_names is not None else None
-    yield from common.csv_chunks(path, required=needed, opts=opts, encoding=m.encoding,
-                                 delimiter=m.delimiter, names=names)
+    yield from common.iter_csv(path, required=needed, chunksize=opts.chunksize,
+                               encoding=m.encoding, delimiter=m.delimiter, names=names)
 
 
 def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
@@ -104,12 +104,13 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
     for path in paths:
         group = str(m.constants.get("group") or Path(path).name.split(".")[0])
         context = _Context(path, m, opts, sink, source, group, labels, date_formats)
-        yield from common.map_chunks(_parse_chunk, context, _iter_raw(path, m, opts), opts)
+        for chunk in _iter_raw(path, m, opts):
+            yield _parse_chunk(context, *chunk)
 
 
 @dataclass
 class _Context:
-    """What parsing a chunk of one file needs (picklable: chunks may be parsed in workers)."""
+    """What parsing a chunk of one file needs."""
 
     path: str
     m: Mapping

@@ -14,14 +14,22 @@ import os
 import numpy as np
 import pyarrow as pa
 
-from features.sources.common import string_buffers
-
 #: The most accounts fingerprinted in memory (64 MiB of fingerprints); a larger input always
 #: goes to the disk check, so memory stays bounded whatever the input's size.
 FINGERPRINT_MAX = 8_000_000
 _BASE = np.uint64(0x100000001B3)  # odd: multiplying by it loses no bits
 _LENGTH_MIX = np.uint64(0x9E3779B97F4A7C15)
 _FMIX = (np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))  # MurmurHash3's
+
+
+def string_buffers(s: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """The value offsets (int64, one more than the values) and the data bytes of a
+    ``large_string`` array, as numpy views (the data from the buffer's start: the values lie
+    between the first and the last offset)."""
+    offsets = np.frombuffer(s.buffers()[1], dtype=np.int64)[s.offset:s.offset + len(s) + 1]
+    data = s.buffers()[2]
+    return offsets, (np.frombuffer(data, dtype=np.uint8) if data is not None
+                     else np.empty(0, dtype=np.uint8))
 
 
 def id_fingerprints(ids: pa.Array | pa.ChunkedArray) -> np.ndarray:

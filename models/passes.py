@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from queue import Full, Queue
 
 import numpy as np
 import pandas as pd
@@ -85,7 +87,7 @@ def read_pass(run: Run, inputs: list[str], fmt: str, opts: ReadOptions,
                      by_source=run.bundle.population == "source")
     posts_files: list[str] = []
     bar = progress(None, "pass 1/2 (read, row features)")
-    for part in iter_read(inputs, fmt=fmt, options=opts):
+    for part in ahead(iter_read(inputs, fmt=fmt, options=opts)):
         for note in part.notes:
             log.info("%s", note)
         rejects.write(part.rejects)
@@ -118,6 +120,48 @@ def read_pass(run: Run, inputs: list[str], fmt: str, opts: ReadOptions,
              pop.staged.rows, time.perf_counter() - started, read_s,
              0 if pop.cadence is None else len(pop.cadence), memory_note())
     return pop
+
+
+def ahead(items: Iterator, depth: int = 2) -> Iterator:
+    """``items`` computed in a helper thread up to ``depth`` items ahead of the caller: the
+    readers' Arrow and pandas work on the next chunks runs while this thread stages the last
+    (both release the interpreter lock for most of their time). An error in the helper is
+    raised here, where its item would have been."""
+    queue: Queue = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(entry: tuple) -> bool:
+        """Hand ``entry`` over unless the caller stopped; False when it did."""
+        while not stop.is_set():
+            try:
+                queue.put(entry, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put((True, item)):
+                    return
+            put((False, None))
+        except Exception as exc:  # noqa: BLE001 (raised again in the caller)
+            put((False, exc))
+
+    thread = threading.Thread(target=produce, daemon=True)
+    thread.start()
+    try:
+        while True:
+            more, item = queue.get()
+            if not more:
+                if item is not None:
+                    raise item
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()
 
 
 @dataclass(frozen=True)

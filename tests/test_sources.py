@@ -435,26 +435,6 @@ def test_counts_outside_plain_decimal_are_rejects_whatever_the_rest_of_the_chunk
                            3: "count too large for a 64-bit integer: 9223372036854775808"}
 
 
-def test_seen_ids_agree_with_a_python_set_even_when_first_hashes_collide():
-    """The duplicate check's hash set against a plain set, with first hashes drawn from a small
-    range so that many ids share one (the case the second hash settles)."""
-    import numpy as np
-
-    from features.sources.common import SeenIds
-
-    rng = np.random.default_rng(0)
-    seen, reference = SeenIds(), set()
-    for _ in range(30):
-        h1 = rng.integers(0, 2**16, 3000, dtype=np.uint64)
-        h2 = rng.integers(0, 2**63, 3000, dtype=np.uint64)
-        found = seen.contains(h1, h2)
-        expected = np.array([(a, b) in reference for a, b in zip(h1, h2, strict=True)])
-        assert (found == expected).all()
-        seen.add(h1[~found], h2[~found])
-        reference.update(zip(h1[~found], h2[~found], strict=True))
-    assert seen.n == len(reference) and len(seen.runs) < 10
-
-
 def test_a_quoted_field_across_blocks_reads_whole_and_in_order(tmp_path):
     """A quoted field across the CSV reader's block boundary (1.5 MiB with line breaks, blocks
     of 1 MiB) still reads, whole and in order."""

@@ -58,11 +58,13 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
             result = common.emit_accounts(acc, errors, rows, path=path, opts=opts, sink=sink,
                                           fmt=NAME, source=source, group=source, labels=labels,
                                           rejects=(rejects,))
-            keep = set(result.accounts["account_id"].astype(str))
+            # the tweets of the records read as accounts (not of a rejected or repeated one)
+            refused = set(result.rejects.loc[result.rejects["file"].eq(path).fillna(False)
+                                             .astype(bool), "row"].dropna().astype(int))
             post_rows = {"account_id": [], "post_id": [], "text": [], "row": []}
-            for rec, row in zip(records, rows, strict=True):
-                aid = str(rec.get("ID", "")).strip()
-                if aid not in keep:
+            ids = acc["account_id"].tolist()
+            for rec, row, aid in zip(records, rows, ids, strict=True):
+                if row in refused:
                     continue
                 for n, tweet in enumerate(rec.get("tweet") or [], start=1):
                     post_rows["account_id"].append(aid)

@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from models.duplicates import IdFingerprints, find_repeated
+from models.duplicates import find_repeated
 
 log = logging.getLogger("botsieve.predict")
 
@@ -28,9 +28,8 @@ class StagedAccounts:
     """
 
     PLACE = ("_seq", "_file", "_row")
-    #: What the disk check for repeated ids reads (a Parquet file of its own, which DuckDB
-    #: scans within its memory limit), written only when the fingerprints cannot prove that
-    #: no id repeats.
+    #: What the disk check for repeated ids reads: a Parquet file of its own beside the
+    #: staged rows, written with them, which DuckDB scans within its memory limit.
     KEYS = ("account_id", "created_at", "source", *PLACE)
 
     def __init__(self, path: str, chunksize: int) -> None:
@@ -38,7 +37,8 @@ class StagedAccounts:
         self.chunksize = chunksize
         self.sink: pa.OSFile | None = None
         self.writer: pa.ipc.RecordBatchFileWriter | None = None
-        self.fingerprints = IdFingerprints()
+        self.keys_path = os.path.join(os.path.dirname(path), "keys.parquet")
+        self.keys: pq.ParquetWriter | None = None
         self.schema: pa.Schema | None = None
         self.files: list[str] = []
         self.rows = 0
@@ -63,52 +63,25 @@ class StagedAccounts:
             self.writer = pa.ipc.new_file(self.sink, self.schema)
         table = table.cast(self.schema)
         self.writer.write_table(table, max_chunksize=self.chunksize)
-        self.fingerprints.add(table.column("account_id"))
+        keys = table.select(list(self.KEYS))
+        if self.keys is None:
+            self.keys = pq.ParquetWriter(self.keys_path, keys.schema.remove_metadata(),
+                                         compression="none", use_dictionary=["source"])
+        self.keys.write_table(keys.replace_schema_metadata(None))
         self.rows += n
 
     def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
             self.sink.close()
+            self.keys.close()
 
     def repeated(self, tmp: str) -> str | None:
         """The staged rows whose account id was staged before (a Parquet file, see
-        :func:`models.duplicates.find_repeated`), or None when no id repeats. The ids'
-        fingerprints usually prove that in memory; otherwise DuckDB checks the ids on disk."""
+        :func:`models.duplicates.find_repeated`), or None when no id repeats."""
         if self.writer is None:
             return None
-        if self.fingerprints.all_distinct():
-            log.info("duplicate check: the %d ids are all different (their fingerprints "
-                     "are)", self.rows)
-            return None
-        log.info("duplicate check: %s; checking the ids on disk",
-                 "more ids than are fingerprinted in memory" if self.fingerprints.full else
-                 "some ids repeat (or share a fingerprint)")
-        keys = self._write_keys(os.path.join(tmp, "keys.parquet"))
-        return find_repeated(keys, tmp)
-
-    def _write_keys(self, path: str) -> str:
-        """The :attr:`KEYS` columns of the staged rows as a Parquet file (uncompressed,
-        dictionaries only for the source names), batch by batch. The staged file is mapped
-        into memory, so only the key columns are read from it, and mapped anew for each
-        batch, so the pages read do not stay in this process's memory."""
-        def mapped():
-            source = pa.memory_map(self.path)
-            return source, pa.ipc.open_file(source)
-
-        source, reader = mapped()
-        with source:
-            batches = reader.num_record_batches
-            schema = reader.schema.remove_metadata()
-        schema = pa.schema([schema.field(name) for name in self.KEYS])
-        with pq.ParquetWriter(path, schema, compression="none",
-                              use_dictionary=["source"]) as out:
-            for i in range(batches):
-                source, reader = mapped()
-                with source:
-                    out.write_table(pa.Table.from_batches(
-                        [reader.get_batch(i).select(list(self.KEYS))]).cast(schema))
-        return path
+        return find_repeated(self.keys_path, tmp)
 
     def read(self, rows: int, skip: str | None = None, place: bool = False):
         """The staged rows again, in frames of ``rows`` rows (the last may be shorter),

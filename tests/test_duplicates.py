@@ -1,56 +1,32 @@
-"""The duplicate check's in-memory proof: fingerprints of the account ids."""
+"""The duplicate check of predict.py: one DuckDB query over the staged keys."""
 
-from __future__ import annotations
-
-import numpy as np
-import pytest
-
-
-def test_id_fingerprints_equal_for_equal_ids_and_prove_distinctness():
-    """Equal ids give equal fingerprints whatever array holds them (a slice, another string
-    type, chunks); the set is proved distinct only when no fingerprint repeats, and a set too
-    large to keep is never called distinct."""
-    import pyarrow as pa
-
-    from models.duplicates import IdFingerprints, id_fingerprints
-
-    ids = ["", "1", "12", "21", "120", "1200", "é", "e\u0301", "x" * 300, "٣", "12"]
-    fp = id_fingerprints(pa.array(ids))
-    assert fp[1] != fp[2] and fp[2] == fp[10] and fp[2] != fp[3]  # order of bytes counts
-    assert len(set(fp[:10].tolist())) == 10
-    sliced = pa.array(["pad", *ids], pa.large_string()).slice(1)
-    chunked = pa.chunked_array([pa.array(ids[:4], pa.string()), pa.array(ids[4:], pa.string())])
-    np.testing.assert_array_equal(id_fingerprints(sliced), fp)
-    np.testing.assert_array_equal(id_fingerprints(chunked), fp)
-    many = pa.array(np.arange(300_000).astype(str))
-    assert len(np.unique(id_fingerprints(many))) == 300_000
-
-    seen = IdFingerprints()
-    seen.add(pa.array(ids[:10]))
-    seen.add(many)
-    assert not seen.all_distinct()  # "120", "1200" ... are also in ``many``
-    for extra, distinct in (([], True), (["21"], False)):  # "21" repeated in a later part
-        seen = IdFingerprints()
-        for part in (ids[:6], ids[6:10], extra):
-            seen.add(pa.array(part, pa.string()))
-        assert seen.all_distinct() is distinct and not seen.parts
-    small = IdFingerprints(limit=5)
-    small.add(pa.array(ids[:6]))
-    assert not small.all_distinct() and not small.parts  # too many kept: the disk decides
-    with pytest.raises(RuntimeError, match="after all_distinct"):
-        small.add(pa.array(["late"]))  # the fingerprints are gone: a later id is refused
-    assert not small.all_distinct()  # and the answer stays
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 
-def test_id_fingerprints_of_long_and_uneven_ids():
-    """Ids of very different lengths (one byte position at a time, longest first) hash like
-    the same ids one by one, and a one-byte change anywhere changes the fingerprint."""
-    import pyarrow as pa
+def _keys(path, ids, files):
+    n = len(ids)
+    pq.write_table(pa.table({
+        "account_id": ids, "created_at": pa.array([pd.Timestamp("2020-01-01", tz="UTC")] * n),
+        "source": ["s"] * n, "_seq": list(range(n)), "_file": files,
+        "_row": [None if f < 0 else i + 1 for i, f in enumerate(files)]}), path)
+    return str(path)
 
-    from models.duplicates import id_fingerprints
 
-    ids = ["a" * 5000, "", "b", "a" * 4999 + "b", "x" * 70, "1234567890123456789"]
-    together = id_fingerprints(pa.array(ids))
-    np.testing.assert_array_equal(
-        together, np.concatenate([id_fingerprints(pa.array([v])) for v in ids]))
-    assert len(set(together.tolist())) == len(ids)
+def test_the_first_observation_wins_and_a_user_object_over_a_profile_from_tweets(tmp_path):
+    from models.duplicates import find_repeated
+
+    keys = _keys(tmp_path / "keys.parquet", ["a", "b", "a", "b", "c", "a"], [0, -1, 0, 1, 1, -1])
+    out = find_repeated(keys, str(tmp_path))
+    skipped = pq.read_table(out).to_pandas()
+    # a: seq 0 kept, 2 and 5 skipped; b: the tweet-only profile (seq 1) gives way to seq 3
+    assert skipped["_seq"].tolist() == [1, 2, 5]
+    assert skipped["_row"].tolist()[1] == 3
+
+
+def test_no_repeated_id_gives_none(tmp_path):
+    from models.duplicates import find_repeated
+
+    keys = _keys(tmp_path / "keys.parquet", ["a", "b", "c"], [0, 0, -1])
+    assert find_repeated(keys, str(tmp_path)) is None

@@ -388,42 +388,6 @@ def test_predict_skips_repeated_ids_on_disk_and_counts_each_account_once(trained
         + [(str(paths[1]), r) for r in range(1, 11)])
 
 
-def test_duplicate_check_on_disk_when_fingerprints_cannot_prove_ids_distinct(
-        trained, tmp_path, monkeypatch, caplog):
-    """Usually the ids' fingerprints prove that no id repeats and DuckDB never runs. When
-    two ids share a fingerprint, or there are more ids than are fingerprinted, the ids are
-    checked on disk, and the scores and rejects are the same. (The controls repeat no id; a
-    release does: its tweets carry their authors' profiles again.)"""
-    import models.duplicates as duplicates
-
-    tmp, client = trained
-    bundle_dir = str(tmp / "out" / _parent_run(client)[0].info.run_id / "bundle")
-    args = ["--model", bundle_dir, "--chunksize", "500", "--reasons", "none", SAMPLE_INPUTS[2]]
-
-    def run(name: str) -> tuple[pd.DataFrame, pd.DataFrame, str]:
-        caplog.clear()
-        with caplog.at_level("INFO"):
-            assert predict.main(["--output", str(tmp_path / f"{name}.csv"), *args]) == 0
-        return (pd.read_csv(tmp_path / f"{name}.csv", dtype={"account_id": str}),
-                pd.read_csv(tmp_path / f"{name}.rejects.csv"), caplog.text)
-
-    scores, rejects, text = run("fingerprints")
-    assert "ids are all different" in text and "on disk" not in text
-    monkeypatch.setattr(duplicates, "id_fingerprints",
-                        lambda ids: np.zeros(len(ids), dtype=np.uint64))  # every id clashes
-    clash = run("clash")
-    assert "some ids repeat (or share a fingerprint); checking the ids on disk" in clash[2]
-    monkeypatch.undo()
-    import models.staging as staging
-
-    monkeypatch.setattr(staging, "IdFingerprints", lambda: duplicates.IdFingerprints(limit=10))
-    large = run("large")
-    assert "more ids than are fingerprinted in memory" in large[2]
-    for other in (clash, large):
-        pd.testing.assert_frame_equal(other[0], scores)
-        pd.testing.assert_frame_equal(other[1], rejects)
-
-
 def test_scores_are_the_same_in_a_fresh_process_and_in_any_chunk_size(trained, tmp_path):
     """predict.py run as a program and called in a process where LightGBM already ran (this
     one trained), in chunks of 700 accounts or one chunk, writes the same scores file,

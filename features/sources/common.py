@@ -297,22 +297,7 @@ def timestamp(
     offset are read in ``tz``. A non-empty value no format parses is a row error.
     """
     s = _clean(raw)
-    text = _arrow_text(s)
-    # few distinct values (a crawl time, day-only dates): parse each one once. A sample tells
-    # whether it is worth the dictionary encoding (creation times are mostly distinct).
-    codes = (pc.dictionary_encode(text)
-             if pc.count_distinct(text[:1000]).as_py() * 4 <= min(len(s), 1000) else None)
-    if codes is not None and len(codes.dictionary) and len(codes.dictionary) * 4 <= len(s):
-        distinct = _strings(codes.dictionary, pd.RangeIndex(len(codes.dictionary)))
-        parsed, failed = _parse_values(distinct, formats, tz)
-        per_value = parsed.dt.tz_convert(None).to_numpy(dtype="datetime64[us]")
-        valid = s.notna().to_numpy()
-        at = pc.fill_null(codes.indices, 0).to_numpy()
-        out = pd.Series(np.where(valid, per_value[at], np.datetime64("NaT", "us")),
-                        index=raw.index).dt.tz_localize("UTC")
-        todo = pd.Series(valid & failed.to_numpy()[at], index=raw.index)
-    else:
-        out, todo = _parse_values(s, formats, tz)
+    out, todo = _parse_values(s, formats, tz)
     if todo.any():
         errors.add(todo, column, "unparseable date " + s.fillna(""))
     return out
@@ -415,24 +400,13 @@ def row_numbers(start: int, n: int) -> pd.Series:
 def open_text(path: str, encoding: str) -> io.TextIOBase:
     """Open a text file, or the single data member of a .zip, with a strict decoder."""
     if path.endswith(".zip"):
-        zf = zipfile.ZipFile(path)
-        members = [m for m in zf.namelist() if not m.endswith("/") and "__MACOSX" not in m]
-        if len(members) != 1:
-            raise SchemaError(f"{path}: expected one data file inside the zip, found {members}")
-        return io.TextIOWrapper(zf.open(members[0]), encoding=encoding, errors="strict")
+        return io.TextIOWrapper(open_binary(path), encoding=encoding, errors="strict")
     return open(path, encoding=encoding, errors="strict", newline="")
 
 
 def peek(path: str, n_bytes: int = 65536) -> bytes:
     """The first bytes of a file (or of the single member of a .zip)."""
-    if path.endswith(".zip"):
-        with zipfile.ZipFile(path) as zf:
-            members = [m for m in zf.namelist() if not m.endswith("/") and "__MACOSX" not in m]
-            if len(members) != 1:
-                raise SchemaError(f"{path}: expected one data file inside the zip, found {members}")
-            with zf.open(members[0]) as fh:
-                return fh.read(n_bytes)
-    with open(path, "rb") as fh:
+    with open_binary(path) as fh:
         return fh.read(n_bytes)
 
 

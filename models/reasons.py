@@ -137,16 +137,15 @@ def reason_texts(credits: np.ndarray, X: np.ndarray, flagged: np.ndarray, names:
     top = np.argpartition(-toward, k - 1, axis=1)[:, :k]
     order = np.argsort(-np.take_along_axis(toward, top, axis=1), axis=1)
     top = np.take_along_axis(top, order, axis=1)
-    words = {-1: " (low)", 0: "", 1: " (high)"}
-    shown_names = [f"{n} " for n in names]
-    out = []
-    for i in range(len(top)):
-        parts = []
-        for j in top[i]:
-            if toward[i, j] <= 0:
-                break
-            v = X[i, j]
-            value = "NA" if v != v else f"{v:.4g}"
-            parts.append(f"{shown_names[j]}{value}{words[level[i, j]]} {credits[i, j]:+.2f}")
-        out.append("; ".join(parts) or BASE_ONLY)
-    return out
+    rows = np.arange(len(top))[:, None]
+    # every slot's text, formatted from flat Python lists (indexing numpy element by element
+    # costs more than the formatting); then each account's slots toward its decision, joined
+    words = (" (low)", "", " (high)")
+    slots = [f"{name}{'NA' if v != v else format(v, '.4g')}{words[lv + 1]} {c:+.2f}"
+             for name, v, lv, c in zip(np.asarray([f"{n} " for n in names], dtype=object)[top]
+                                       .ravel().tolist(), X[rows, top].ravel().tolist(),
+                                       level[rows, top].ravel().tolist(),
+                                       credits[rows, top].ravel().tolist(), strict=True)]
+    shown = (toward[rows, top] > 0).sum(axis=1).tolist()  # (sorted: the positive ones first)
+    return ["; ".join(slots[i * k:i * k + m]) if m else BASE_ONLY
+            for i, m in enumerate(shown)]

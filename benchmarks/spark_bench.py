@@ -1,8 +1,9 @@
 """Spark local mode against predict.py on the same accounts: throughput of each, end to end.
 
 Writes ``--size`` synthetic accounts (the flat v1.1 CSV of benchmarks/predict_bench.py) as
-``--files`` files, scores them with ``predict.py`` (its worker processes, one per core) and with
-``spark_predict.py`` (a local Spark on every core, started by the run and counted in its time),
+``--files`` files, scores them with ``predict.py`` (one process, with Arrow's, DuckDB's and
+LightGBM's threads) and with ``spark_predict.py`` (a local Spark on every core, started by the
+run and counted in its time),
 and prints each one's wall time and accounts per second, and whether their scores agree.
 
     python -m benchmarks.spark_bench [--model models:/botsieve@champion] [--size 1000000]

@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from features.build import FeatureBuilder
 from features.cohort import CohortCounter
@@ -186,8 +185,8 @@ def package_versions() -> dict[str, str]:
 @dataclass(frozen=True)
 class RowStager:
     """The first stage of a bundle's feature vectors (:meth:`Bundle.row_stage`) on its own:
-    small and picklable (no LightGBM model), so that reader processes can run it on the
-    chunks they parse."""
+    small and picklable (no LightGBM model), so that Spark's tasks can run it on the chunks
+    they read."""
 
     builder: FeatureBuilder
     features: tuple[str, ...]
@@ -198,7 +197,7 @@ class RowStager:
     #: Columns kept beside the row features, for :meth:`Bundle.finish_features`.
     KEYS = ("account_id", "created_at", "source")
 
-    def __call__(self, accounts: pd.DataFrame) -> pd.DataFrame | pa.Table:
+    def __call__(self, accounts: pd.DataFrame) -> pd.DataFrame:
         kept = {f"keep.{c}": accounts[c] for c in self.keep}  # (before any rounding)
         if self.created_at_to_day:
             # training truncated creation times to the day (a source was day-only): do the same

@@ -92,8 +92,7 @@ def read_pass(run: Run, inputs: list[str], fmt: str, opts: ReadOptions,
             log.info("%s", note)
         rejects.write(part.rejects)
         if len(part.accounts):
-            pop.count(part.accounts.select(["created_at", "source"]).to_pandas()
-                      if isinstance(part.accounts, pa.Table) else part.accounts)
+            pop.count(part.accounts)
             pop.staged.write(run.stager(part.accounts), part.account_file, part.account_rows)
             pa.default_memory_pool().release_unused()
             bar.update(len(part.accounts))
@@ -146,7 +145,7 @@ def ahead(items: Iterator, depth: int = 2) -> Iterator:
                 if not put((True, item)):
                     return
             put((False, None))
-        except Exception as exc:  # noqa: BLE001 (raised again in the caller)
+        except BaseException as exc:  # noqa: BLE001 (raised again in the caller)
             put((False, exc))
 
     thread = threading.Thread(target=produce, daemon=True)

@@ -43,12 +43,10 @@ class StagedAccounts:
         self.files: list[str] = []
         self.rows = 0
 
-    def write(self, staged: pd.DataFrame | pa.Table, file: str | None,
-              rows: pd.Series | None) -> None:
+    def write(self, staged: pd.DataFrame, file: str | None, rows: pd.Series | None) -> None:
         """Stage row-stage output (a frame, or the Arrow table of one) of accounts read from
         ``file`` at ``rows`` (None: accounts known only from their tweets)."""
-        table = staged if isinstance(staged, pa.Table) else \
-            pa.Table.from_pandas(staged, preserve_index=False)
+        table = pa.Table.from_pandas(staged, preserve_index=False)
         n = table.num_rows
         if file is not None and file not in self.files:
             self.files.append(file)

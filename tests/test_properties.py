@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime
 import json
 
 import pytest
@@ -224,3 +225,33 @@ def test_mapped_reader_accounts_for_every_row_in_any_chunks(tmp_path, rows, cuts
     if both:
         _accounted(both[0], len(rows))
         _same_in_chunks(*both)
+
+
+_twitter_like = st.one_of(
+    st.datetimes(min_value=datetime.datetime(1, 1, 1)).map(
+        lambda d: d.strftime("%a %b %d %H:%M:%S +0000 ") + f"{d.year:04d}"),
+    st.tuples(st.datetimes(), st.sampled_from(["+0000", "+0200", "-0530", "Z"]),
+              st.integers(0, 29), st.sampled_from(list("09aZ -:+é"))).map(
+        lambda t: (t[0].strftime("%a %b %d %H:%M:%S ") + t[1] + f" {t[0].year}")[:t[2]]
+        + t[3] + (t[0].strftime("%a %b %d %H:%M:%S ") + t[1] + f" {t[0].year}")[t[2] + 1:]),
+    st.sampled_from(["Thu Jun 31 00:00:00 +0000 2013", "Fri Feb 29 01:02:03 +0000 2013",
+                     "Tue Jun 11 24:00:00 +0000 2013", "Tue Jun 11 11:20:35 +0000 0000",
+                     "Xyz Jun 11 11:20:35 +0000 2013", ""]),
+    st.none())
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(_twitter_like, max_size=20))
+def test_twitter_times_parse_as_pandas_does_each_value_alone(values):
+    """Twitter's layout goes the fast way (rewritten as ISO and cast by Arrow) when a whole
+    chunk allows it: every value gives what pandas' own parser gives it alone, whatever else
+    is in its chunk (impossible dates, other offsets, broken layouts, year 0)."""
+    import pandas as pd
+
+    from features.sources.common import TWITTER_TIME, _parse_format
+
+    got = _parse_format(pd.Series(values, dtype="string"), TWITTER_TIME, "UTC")
+    for value, parsed in zip(values, got, strict=True):
+        alone = pd.to_datetime(pd.Series([value], dtype="string"), format=TWITTER_TIME,
+                               utc=True, errors="coerce").iloc[0]
+        assert (pd.isna(parsed) and pd.isna(alone)) or parsed == alone, value

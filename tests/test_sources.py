@@ -802,3 +802,38 @@ def test_ids_with_line_breaks_nul_bytes_or_thousands_of_characters_are_rejects(t
     assert reasons.index.tolist() == [1, 2, 3] and (res.rejects["column"] == "account_id").all()
     assert reasons.iloc[:2].str.contains("line break, NUL").all()
     assert reasons.iloc[2] == "account_id of 10000 characters (at most 256)"
+
+
+@pytest.mark.parametrize("chunksize", [7, 1000, 100_000])
+def test_records_longer_than_a_block_are_read_on_in_larger_blocks(tmp_path, monkeypatch,
+                                                                   chunksize):
+    """A record longer than Arrow's block (a long quoted description, or a quote never closed
+    that takes in the rest of the file) makes the reader go on in larger blocks from the row
+    it stopped at: no row is lost or read twice, the rejects are the same in any chunk size,
+    and a record longer than the larger block is an error naming the file."""
+    from features.sources import common
+
+    monkeypatch.setattr(common, "CSV_BLOCK", 16 << 10)
+    monkeypatch.setattr(common, "CSV_BLOCK_MAX", 256 << 10)
+    head = "id,screen_name,description,followers_count,friends_count\n"
+    rows = [f"{i},u{i},plain,{i},{i}" for i in range(1, 3001)]
+    rows[99] = "100,u100,a,b,c,d"  # a bad row before the long record
+    rows[1999] = '2000,u2000,"' + "long text, " * 6000 + '",1,1'  # 66 KB quoted
+    path = tmp_path / "long.csv"
+    path.write_text(head + "\n".join(rows) + "\n", encoding="utf-8")
+    got = read_deferred(str(path), chunksize=chunksize)
+    assert got[1].tolist() == [r for r in range(1, 3001) if r != 100]
+    assert got[2]["row"].tolist() == [100]
+    assert got[0].loc[got[1] == 2000, "description"].iloc[0].startswith("long text,")
+
+    rows[2499] = '2500,"u2500,1,1'  # a quote never closed: the rest is one record
+    path.write_text(head + "\n".join(rows) + "\n", encoding="utf-8")
+    got = read_deferred(str(path), chunksize=chunksize)
+    assert got[1].tolist() == [r for r in range(1, 2500) if r != 100]
+    assert got[2]["row"].tolist() == [100, 2500]
+    assert "a quote in it is never closed" in got[2]["reason"].iloc[1]
+
+    path.write_text(head + "\n".join([*rows[:2400], '9,"' + "x" * (600 << 10) + '",1,1'])
+                    + "\n", encoding="utf-8")
+    with pytest.raises(SchemaError, match=r"long\.csv: malformed CSV after data row"):
+        read_deferred(str(path), chunksize=chunksize)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import itertools
 import logging
 import re
 import zipfile
@@ -38,8 +37,10 @@ log = logging.getLogger(__name__)
 
 #: Rows per chunk when a reader streams a file; small values are for tests.
 DEFAULT_CHUNKSIZE = 200_000
-#: Bytes per block of Arrow's CSV reader (what its I/O thread reads ahead is a few of them).
+#: Bytes per block of Arrow's CSV reader (its I/O thread reads about 32 of them ahead), and
+#: the larger block a file is read on in when one of its records is longer (:func:`iter_csv`).
 CSV_BLOCK = 1 << 20
+CSV_BLOCK_MAX = 64 << 20
 
 #: Strings that mean "no value" in the exports we read (cresci writes NULL, TwiBot writes None).
 MISSING_STRINGS = frozenset({"", "NULL", "null", "None", "NaN", "nan"})
@@ -334,7 +335,7 @@ _OFFSET = r"(?:[zZ]|[+-]\d\d(?::?\d\d)?)$"
 _MONTHS = pa.array(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
                     "Nov", "Dec"])
 _TWITTER_SHAPE = (r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (" + "|".join(_MONTHS.to_pylist())
-                  + r") \d\d \d\d:\d\d:\d\d \+0000 \d{4}$")
+                  + r") \d\d \d\d:\d\d:\d\d \+0000 [1-9]\d{3}$")
 
 
 def _twitter_times(vals: pd.Series) -> pd.Series:
@@ -439,46 +440,78 @@ def iter_csv(
     that are not valid in ``encoding``.
 
     The file is parsed by Arrow's streaming CSV reader in blocks of :data:`CSV_BLOCK` bytes
-    (its I/O thread reads a bounded number of blocks ahead, so memory does not grow with the
-    file), and the blocks' rows are regrouped into chunks of exactly ``chunksize`` rows. The
-    columns in ``skip`` are not decoded (the chunks lack them). ``names``: the file has no
-    header line and these are its columns (every line is a record).
+    (its I/O thread reads about 32 blocks ahead, so memory does not grow with the file), and
+    the blocks' rows are regrouped into chunks of exactly ``chunksize`` rows. A record longer
+    than a block or two (a quote never closed takes in the rest of the file) makes Arrow stop:
+    the file is then read again in blocks of :data:`CSV_BLOCK_MAX` from the row where it
+    stopped; a record longer than that is an error naming the file. The columns in ``skip``
+    are not decoded (the chunks lack them). ``names``: the file has no header line and these
+    are its columns (every line is a record).
     """
     header = (_named_header(path, names, required) if names is not None
               else _checked_header(path, encoding, delimiter, required))
-    bad = _BadRows(path, header_is_first=names is None)
-    next_row = 1
+    options = {"encoding": encoding, "delimiter": delimiter, "named": names is not None,
+               "skip": skip}
     batches: list[pa.RecordBatch] = []
     numbers: list[np.ndarray] = []
-    held = 0
-    try:
-        with open_binary(path) as fh:
-            reader = pa_csv.open_csv(fh, **_arrow_csv_options(header, encoding, delimiter,
-                                                              bad.invalid,
-                                                              named=names is not None,
-                                                              skip=skip))
-            for batch in itertools.chain(reader, [None]):
-                if batch is not None and batch.num_rows:
-                    batches.append(batch)
-                    numbers.append(_numbers_between(next_row, batch.num_rows, bad.rows))
-                    next_row = int(numbers[-1][-1]) + 1
-                    held += batch.num_rows
-                if held < chunksize and (batch is not None or not held):
+    held = seen = taken = 0  # rows held here; the last row read; the last row yielded
+    for block in (CSV_BLOCK, CSV_BLOCK_MAX):
+        bad = _BadRows(path, header_is_first=names is None, after=taken)
+        try:
+            for batch, nums in _csv_batches(path, header, bad, block, options):
+                if nums[-1] <= seen:  # (read before a restart)
                     continue
-                table, rows_all = pa.Table.from_batches(batches), np.concatenate(numbers)
-                whole = held if batch is None else held - held % chunksize
-                frame = table.slice(0, whole).to_pandas()
-                for start in range(0, whole, chunksize):
-                    part = frame.iloc[start : start + chunksize].reset_index(drop=True)
-                    rows = pd.Series(rows_all[start : start + chunksize], dtype="int64")
-                    yield runaway_quotes(part, rows, bad.take(rows), path, delimiter, header,
+                new = nums > seen
+                batches.append(batch.filter(pa.array(new)) if not new.all() else batch)
+                numbers.append(nums[new])
+                seen, held = int(nums[-1]), held + int(new.sum())
+                if held < chunksize:
+                    continue
+                whole = held - held % chunksize
+                for part in _regrouped(batches, numbers, whole, chunksize):
+                    taken = int(part[1].iloc[-1])
+                    yield runaway_quotes(*part, bad.take(part[1]), path, delimiter, header,
                                          required)
-                rest = table.slice(whole)
-                batches, numbers, held = rest.to_batches(), [rows_all[whole:]], rest.num_rows
-            yield (frame_of([c for c in header if c not in skip]), pd.Series(dtype="int64"),
-                   bad.take(None))
-    except pa.ArrowInvalid as exc:
-        raise _csv_error(path, encoding, f"near data row {next_row}", exc) from exc
+                held -= whole
+            break
+        except pa.ArrowInvalid as exc:
+            if "straddl" not in str(exc) or block == CSV_BLOCK_MAX:
+                raise _csv_error(path, encoding, f"after data row {seen}", exc) from exc
+            log.info("%s: a record after row %d is longer than %d MiB; reading on in blocks "
+                     "of %d MiB", path, seen, block >> 20, CSV_BLOCK_MAX >> 20)
+    for part in _regrouped(batches, numbers, held, chunksize):
+        yield runaway_quotes(*part, bad.take(part[1]), path, delimiter, header, required)
+    yield (frame_of([c for c in header if c not in skip]), pd.Series(dtype="int64"),
+           bad.take(None))
+
+
+def _csv_batches(path: str, header: list[str], bad: _BadRows, block: int, options: dict
+                 ) -> Iterator[tuple[pa.RecordBatch, np.ndarray]]:
+    """Arrow's record batches of a CSV file in blocks of ``block`` bytes, each with its rows'
+    1-based numbers (the rows Arrow skips as malformed go to ``bad`` and keep their numbers)."""
+    next_row = 1
+    with open_binary(path) as fh:
+        for batch in pa_csv.open_csv(fh, **_arrow_csv_options(header, invalid=bad.invalid,
+                                                               block=block, **options)):
+            if batch.num_rows:
+                nums = _numbers_between(next_row, batch.num_rows, bad.rows)
+                next_row = int(nums[-1]) + 1
+                yield batch, nums
+
+
+def _regrouped(batches: list[pa.RecordBatch], numbers: list[np.ndarray], n: int,
+               chunksize: int) -> Iterator[tuple[pd.DataFrame, pd.Series]]:
+    """The first ``n`` held rows as chunks of ``chunksize`` rows (raw strings and row
+    numbers); what is left stays in ``batches`` and ``numbers``."""
+    if not n:
+        return
+    table, rows_all = pa.Table.from_batches(batches), np.concatenate(numbers)
+    frame = table.slice(0, n).to_pandas()
+    rest = table.slice(n)
+    batches[:], numbers[:] = rest.to_batches(), [rows_all[n:]]
+    for start in range(0, n, chunksize):
+        yield (frame.iloc[start : start + chunksize].reset_index(drop=True),
+               pd.Series(rows_all[start : start + chunksize], dtype="int64"))
 
 
 def runaway_quotes(part: pd.DataFrame | pa.RecordBatch, rows: pd.Series, rejects: pd.DataFrame,
@@ -566,9 +599,10 @@ _LINE_BREAK = re.compile(r"\r\n?|\n")  # what ends a line for the CSV parser
 class _BadRows:
     """Rows Arrow's CSV parser skips for a wrong number of fields, with the reason."""
 
-    def __init__(self, path: str, *, header_is_first: bool) -> None:
+    def __init__(self, path: str, *, header_is_first: bool, after: int = 0) -> None:
         self.path = path
         self.shift = 1 if header_is_first else 0  # Arrow counts the header as record 1
+        self.after = after  # rows up to this one were reported by an earlier read
         self.rows: list[int] = []
         self.reasons: list[str] = []
 
@@ -589,17 +623,19 @@ class _BadRows:
         return "skip"
 
     def take(self, rows: pd.Series | None) -> pd.DataFrame:
-        """Rejects for the bad rows up to the last of ``rows`` (all when None)."""
-        return _take_rejects(self.path, self.rows, self.reasons, rows)
+        """Rejects for the bad rows up to the last of ``rows`` (all when None), but for those
+        an earlier read reported."""
+        out = _take_rejects(self.path, self.rows, self.reasons, rows)
+        return out[out["row"].gt(self.after) | out["row"].lt(0)] if self.after else out
 
 
-def _arrow_csv_options(header: list[str], encoding: str, delimiter: str, invalid,
+def _arrow_csv_options(header: list[str], encoding: str, delimiter: str, invalid, block: int,
                        *, named: bool, skip: tuple[str, ...] = ()) -> dict:
     """Arrow CSV options: every column a string, rows with a wrong field count to
     ``invalid``; ``named``: the data has no header line (the names are given); the columns in
     ``skip`` are not decoded."""
     return {
-        "read_options": pa_csv.ReadOptions(use_threads=False, block_size=CSV_BLOCK,
+        "read_options": pa_csv.ReadOptions(use_threads=False, block_size=block,
                                            encoding=encoding,
                                            column_names=header if named else None),
         "parse_options": pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True,

@@ -255,3 +255,30 @@ def test_twitter_times_parse_as_pandas_does_each_value_alone(values):
         alone = pd.to_datetime(pd.Series([value], dtype="string"), format=TWITTER_TIME,
                                utc=True, errors="coerce").iloc[0]
         assert (pd.isna(parsed) and pd.isna(alone)) or parsed == alone, value
+
+
+_count_cell = st.one_of(
+    st.integers(-2**64, 2**64).map(str), st.integers(-10**6, 10**6).map(lambda v: f"{v}.0"),
+    st.sampled_from(["9223372036854775807", "9223372036854775808", "-9223372036854775808",
+                     "-9223372036854775809", "9007199254740993", "+3", " 12", "12 ", "0x1F",
+                     "１２", "\u0663", "", "NULL", "nan", "4.5", "1e3", "-0"]),
+    st.text(max_size=4))
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(st.one_of(_count_cell, st.none()), max_size=20))
+def test_a_count_reads_the_same_whatever_else_is_in_its_chunk(values):
+    """Counts go Arrow's cast when the whole chunk allows it and the checked way otherwise:
+    every value gives the same number (or the same reject reason) either way."""
+    import pandas as pd
+
+    from features.sources.common import RowErrors, count
+
+    series = pd.Series(values, dtype="string")
+    errors = RowErrors(series.index)
+    got = count(series, "c", errors)
+    for i, value in enumerate(values):
+        alone_errors = RowErrors(pd.RangeIndex(1))
+        alone = count(pd.Series([value], dtype="string"), "c", alone_errors)
+        assert (pd.isna(got.iloc[i]) and pd.isna(alone.iloc[0])) or got.iloc[i] == alone.iloc[0]
+        assert str(errors.reason.iloc[i]) == str(alone_errors.reason.iloc[0]), value

@@ -37,7 +37,7 @@ def main() -> None:
         t0 = time.perf_counter()
         stage_s, m = 0.0, 0
         for part in iter_read([path], fmt="flat_csv",
-                              options=ReadOptions(defer_duplicates=True, columns=bundle.inputs)):
+                              options=ReadOptions(columns=bundle.inputs)):
             if len(part.accounts):
                 t1 = time.perf_counter()
                 bundle.row_stage(part.accounts)

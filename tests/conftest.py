@@ -24,14 +24,14 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
-def read_deferred(path: str, fmt: str = "flat_csv", **options):
+def read_streamed(path: str, fmt: str = "flat_csv", **options):
     """(accounts, their row numbers, all rejects sorted by row) of a file read with the
     duplicate check left to the caller (as predict.py reads)."""
     import pandas as pd
 
     from features.sources import ReadOptions, iter_read
 
-    opts = ReadOptions(defer_duplicates=True, **options)
+    opts = ReadOptions(**options)
     accounts, rows, rejects = [], [], []
     for part in iter_read([path], fmt=fmt, options=opts):
         rejects.append(part.rejects)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import ROOT, read_deferred
+from conftest import ROOT, read_streamed
 
 from features.sources import ReadOptions, read_files
 
@@ -175,8 +175,8 @@ def test_cresci_files_read_as_predict_reads_them_the_same_in_any_chunk_size(shar
     1,000 rows as whole."""
     for name in ("genuine_accounts", "fake_followers", "social_spambots_1"):
         path = str(shared_data / "cresci-2017" / f"{name}.csv")
-        small = read_deferred(path, chunksize=1000)
-        whole = read_deferred(path, chunksize=1_000_000)
+        small = read_streamed(path, chunksize=1000)
+        whole = read_streamed(path, chunksize=1_000_000)
         for a, b in zip(small, whole, strict=True):
             (pd.testing.assert_series_equal if isinstance(a, pd.Series) else
              pd.testing.assert_frame_equal)(a, b)

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT, fixture, read_deferred
+from conftest import ROOT, fixture, read_streamed
 
 from features.build import FeatureBuilder
 from features.schema import ACCOUNT_DTYPES, SchemaError
@@ -486,8 +486,8 @@ def test_a_messy_csv_reads_the_same_in_small_chunks_and_whole(tmp_path, newline,
         lines.append(row)
     path = tmp_path / "users.csv"
     path.write_bytes((bom + newline.join(lines) + newline).encode("utf-8"))
-    small = read_deferred(str(path), chunksize=97)
-    whole = read_deferred(str(path), chunksize=10_000)
+    small = read_streamed(str(path), chunksize=97)
+    whole = read_streamed(str(path), chunksize=10_000)
     assert len(small[0]) > 2700 and len(small[2]) > 100
     _same_reads(small, whole)
     # a caller that reads no names (a model without name features): the name columns are
@@ -495,7 +495,7 @@ def test_a_messy_csv_reads_the_same_in_small_chunks_and_whole(tmp_path, newline,
     used = frozenset({"account_id", "description", "followers_count", "following_count",
                       "created_at", "observed_at"})
     unnamed = small[0].assign(screen_name=pd.NA, name=pd.NA).astype(small[0].dtypes.to_dict())
-    projected = read_deferred(str(path), chunksize=97, columns=used)
+    projected = read_streamed(str(path), chunksize=97, columns=used)
     _same_reads(projected, (unnamed, small[1], small[2]))
 
 
@@ -503,7 +503,7 @@ def test_bytes_invalid_in_the_encoding_are_an_error_naming_the_file(tmp_path):
     path = tmp_path / "users.csv"
     path.write_bytes(b"id,screen_name,followers_count,friends_count\n1,a,2,3\n2,\xff\xfe,4,5\n")
     with pytest.raises(SchemaError, match=r"users\.csv: bytes that are not valid utf-8"):
-        read_deferred(str(path))
+        read_streamed(str(path))
 
 
 @pytest.mark.parametrize("body", [
@@ -515,7 +515,7 @@ def test_stray_and_unclosed_quotes_read_the_same_in_any_chunk_size(tmp_path, bod
     same accounts and rejects in chunks of 50 rows as in one chunk."""
     path = tmp_path / "users.csv"
     path.write_text(body * 200, encoding="utf-8")
-    _same_reads(read_deferred(str(path), chunksize=50), read_deferred(str(path),
+    _same_reads(read_streamed(str(path), chunksize=50), read_streamed(str(path),
                                                                       chunksize=100_000))
 
 
@@ -568,7 +568,7 @@ def test_a_quote_that_swallows_lines_is_named_in_the_reject(tmp_path, closed_at,
             lines.append(f"{i},{opening}u{i},{i},{i}")
     path = tmp_path / "users.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    here = read_deferred(str(path), chunksize=50)
+    here = read_streamed(str(path), chunksize=50)
     assert here[2]["row"].tolist() == [5]
     assert here[2]["reason"].iloc[0].endswith(expected)
     after = range(closed_at + 1, 301) if closed_at else ()
@@ -583,19 +583,19 @@ def test_line_breaks_other_than_csv_ones_and_unusual_headers(tmp_path):
     path = tmp_path / "users.csv"
     path.write_text("id,screen_name,followers_count,friends_count\n"
                     "1,a\u2028b,1,2,extra\n2,c\x0cd,1\n3,e,1,2\n", encoding="utf-8")
-    reasons = read_deferred(str(path))[2]["reason"].tolist()
+    reasons = read_streamed(str(path))[2]["reason"].tolist()
     assert reasons == ["row has 5 fields, the header has 4",
                        "row has 3 fields, the header has 4 (truncated line?)"]
 
     rows = [f"{i},u{i},1,2" for i in range(1, 400)]
     path.write_text('id,"screen\nname",followers_count,friends_count\r' + "\r".join(rows)
                     + "\r", encoding="utf-8")
-    assert len(read_deferred(str(path))[0]) == 399
+    assert len(read_streamed(str(path))[0]) == 399
 
     lines = ['"id","screen_name","followers_count","friends_count"'] + [
         f'{i},"u{i}",1,2' for i in range(1, 400)]
     path.write_text("\ufeff" + "\n".join(lines) + "\n", encoding="utf-8")
-    assert read_deferred(str(path))[0]["account_id"].tolist() == [
+    assert read_streamed(str(path))[0]["account_id"].tolist() == [
         str(i) for i in range(1, 400)]
 
 
@@ -821,14 +821,14 @@ def test_records_longer_than_a_block_are_read_on_in_larger_blocks(tmp_path, monk
     rows[1999] = '2000,u2000,"' + "long text, " * 6000 + '",1,1'  # 66 KB quoted
     path = tmp_path / "long.csv"
     path.write_text(head + "\n".join(rows) + "\n", encoding="utf-8")
-    got = read_deferred(str(path), chunksize=chunksize)
+    got = read_streamed(str(path), chunksize=chunksize)
     assert got[1].tolist() == [r for r in range(1, 3001) if r != 100]
     assert got[2]["row"].tolist() == [100]
     assert got[0].loc[got[1] == 2000, "description"].iloc[0].startswith("long text,")
 
     rows[2499] = '2500,"u2500,1,1'  # a quote never closed: the rest is one record
     path.write_text(head + "\n".join(rows) + "\n", encoding="utf-8")
-    got = read_deferred(str(path), chunksize=chunksize)
+    got = read_streamed(str(path), chunksize=chunksize)
     assert got[1].tolist() == [r for r in range(1, 2500) if r != 100]
     assert got[2]["row"].tolist() == [100, 2500]
     assert "a quote in it is never closed" in got[2]["reason"].iloc[1]
@@ -836,4 +836,4 @@ def test_records_longer_than_a_block_are_read_on_in_larger_blocks(tmp_path, monk
     path.write_text(head + "\n".join([*rows[:2400], '9,"' + "x" * (600 << 10) + '",1,1'])
                     + "\n", encoding="utf-8")
     with pytest.raises(SchemaError, match=r"long\.csv: malformed CSV after data row"):
-        read_deferred(str(path), chunksize=chunksize)
+        read_streamed(str(path), chunksize=chunksize)

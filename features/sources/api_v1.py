@@ -83,8 +83,7 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
     """Read v1.1 user or tweet files; yields results chunk by chunk."""
     source = opts.source or common.default_source(paths)
     labels = common.read_labels_file(opts.labels_file) if opts.labels_file else None
-    latest = common.AccountSink("latest")
-    unique = common.AccountSink("unique", defer=opts.defer_duplicates)
+    latest = common.LatestProfiles()
     for path in paths:
         first = json_records.first_json_record(path)
         tweets = isinstance(first, dict) and isinstance(first.get("user"), dict)
@@ -144,26 +143,21 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
             parts.append(errors.rejects(path, rows))
             good_rows = rows[~bad].reset_index(drop=True)
             conf = conform_accounts(acc.loc[~bad].reset_index(drop=True), file=path,
-                                    rows=good_rows, unique=not tweets)
+                                    rows=good_rows, unique=False)
             parts.append(conf.rejects)
             frame = common.provenance(conf.frame, opts, fmt=NAME, source=source, group=source,
                                       labels=labels)
-            emitted = None
             if tweets:
-                latest.add(frame, path, conf.rows)
+                latest.add(frame)
                 pconf = conform_posts(posts.loc[~bad].reset_index(drop=True), file=path,
                                       rows=good_rows)
                 parts.append(pconf.rejects)
                 yield ReadResult(NAME, posts=pconf.frame, rejects=common.concat_rejects(parts))
             else:
-                emitted, dups = unique.add(frame, path, conf.rows)
-                parts.append(dups)
-                yield common.deferred(ReadResult(NAME, accounts=emitted,
-                                                 rejects=common.concat_rejects(parts)),
-                                      opts, path, conf.rows)
+                yield ReadResult(NAME, accounts=frame, rejects=common.concat_rejects(parts),
+                                 account_file=path, account_rows=conf.rows)
+    # (an account seen both as a user object and as a tweet author keeps the user object:
+    # the caller's duplicate check)
     rest = latest.finish()
     if len(rest):
-        # an account seen both as a user object and as a tweet author keeps the user object
-        rest = rest[~unique.contains(rest["account_id"])]
-        rest = rest.reset_index(drop=True)
         yield ReadResult(NAME, accounts=rest)

@@ -46,7 +46,6 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
     """Read v2 user files; yields results chunk by chunk."""
     source = opts.source or common.default_source(paths)
     labels = common.read_labels_file(opts.labels_file) if opts.labels_file else None
-    sink = common.AccountSink("unique", defer=opts.defer_duplicates)
     if opts.observed_at is None:
         yield ReadResult(NAME, notes=[f"{source}: v2 user objects carry no observation time and "
                                       "no observed_at was given; age features will be missing"])
@@ -79,6 +78,6 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
             image = common.text(raw["profile_image_url"])
             acc["default_profile_image"] = image.str.contains(
                 "default_profile_images", regex=False).astype("boolean")
-            yield common.emit_accounts(acc, errors, rows, path=path, opts=opts, sink=sink,
+            yield common.emit_accounts(acc, errors, rows, path=path, opts=opts,
                                        fmt=NAME, source=source, group=source, labels=labels,
                                        rejects=(rejects,))

@@ -83,13 +83,6 @@ class ReadOptions:
     chunksize : rows per chunk while streaming.
     mapping : path of a YAML column mapping (the ``mapped`` format).
     encoding : text encoding of CSV files.
-    defer_duplicates : leave the check for an account id repeated across chunks to the caller
-        (which can do it on disk for inputs of any size; ``predict.py`` does). Emitted accounts
-        then carry their file and row numbers (:attr:`ReadResult.account_file`,
-        :attr:`ReadResult.account_rows`); accounts known only from the profiles their tweets
-        carry come last, with no row, and give way to a user object of the same id. The
-        readers that leave the check to the caller also leave ids repeated within one
-        chunk; TwiBot files (whose records embed their tweets) keep their own check.
     columns : the canonical account columns the caller uses (e.g. what a model's features
         read); None: all. A reader may then leave the free-text columns not listed missing
         instead of decoding them (the flat CSV reader does). Text is checked for nothing but
@@ -105,7 +98,6 @@ class ReadOptions:
     chunksize: int = DEFAULT_CHUNKSIZE
     mapping: str | None = None
     encoding: str = "utf-8"
-    defer_duplicates: bool = False
     columns: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
@@ -126,8 +118,10 @@ class ReadResult:
     posts: pd.DataFrame = field(default_factory=empty_posts)
     rejects: pd.DataFrame = field(default_factory=empty_rejects)
     notes: list[str] = field(default_factory=list)
-    #: With ``defer_duplicates``: the file and 1-based data rows of ``accounts`` (None for
-    #: accounts known only from their tweets).
+    #: The file and 1-based data rows of ``accounts`` (None for accounts known only from their
+    #: tweets). Readers leave an id read before to the caller, who checks the whole input
+    #: (:func:`first_observations`); accounts known only from the profiles their tweets carry
+    #: come last and give way to a user object of the same id.
     account_file: str | None = None
     account_rows: pd.Series | None = None
 
@@ -750,12 +744,13 @@ def default_source(paths: list[str]) -> str:
 
 
 def accumulate(parts: list[ReadResult], fmt: str, notes: list[str] | None = None) -> ReadResult:
-    """Join per-chunk results into one."""
+    """Join per-chunk results into one, each account id once (:func:`first_observations`)."""
+    accounts, repeated = first_observations(parts)
     return ReadResult(
         format=fmt,
-        accounts=concat_frames([p.accounts for p in parts], ACCOUNT_DTYPES),
+        accounts=accounts,
         posts=concat_frames([p.posts for p in parts], POST_DTYPES),
-        rejects=concat_rejects([p.rejects for p in parts]),
+        rejects=concat_rejects([*(p.rejects for p in parts), repeated]),
         notes=list(notes or []),
     )
 
@@ -807,57 +802,22 @@ def label_values(raw: pd.Series, column: str, errors: RowErrors,
     return s.map(values).astype("Int8")
 
 
-class AccountSink:
-    """Collects account rows across chunks.
+class LatestProfiles:
+    """The profiles tweets carry of their authors, across chunks: per account the observation
+    with the latest time wins (``when``, default ``observed_at``; later rows win ties). They
+    are complete only once every chunk has been seen (:meth:`finish`)."""
 
-    ``policy="unique"`` (user-object files): an account_id seen before is a duplicate
-    observation and goes to rejects. ``policy="latest"`` (tweets carrying their author's
-    profile): the observation with the latest time wins (``when``, default ``observed_at``;
-    later rows win ties), and the accounts are only complete once every chunk has been seen.
-
-    ``defer=True`` (``ReadOptions.defer_duplicates``) turns the ``unique`` check off: the
-    caller checks ids across chunks, and ``contains`` answers False for every id.
-    """
-
-    def __init__(self, policy: str, *, defer: bool = False) -> None:
-        self.policy = policy
-        self.defer = defer and policy == "unique"
-        self.seen: set[str] = set()  # (the accounts read are held in memory anyway)
+    def __init__(self) -> None:
         self.latest = empty_accounts().assign(_when=pd.Series(dtype="datetime64[us, UTC]"))
 
-    def add(
-        self, frame: pd.DataFrame, file: str, rows: pd.Series, when: pd.Series | None = None
-    ) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Take a conformed chunk (ids unique within it); return (accounts to emit now,
-        rejects)."""
-        if self.policy == "latest":
-            chunk = frame.assign(
-                _when=(frame["observed_at"] if when is None else when).to_numpy()
-            )
-            both = pd.concat([self.latest, chunk], ignore_index=True)
-            both = both.sort_values("_when", kind="stable", na_position="first")
-            self.latest = both.drop_duplicates("account_id", keep="last").reset_index(drop=True)
-            return empty_accounts(), empty_rejects()
-        if self.defer:
-            return frame, empty_rejects()
-        dup = self.contains(frame["account_id"])
-        self.seen.update(frame["account_id"][~dup])
-        if not dup.any():
-            return frame, empty_rejects()
-        rejects = make_rejects(
-            file, rows[dup], "account_id", DUPLICATE_REASON
-        )
-        return frame.loc[~dup].reset_index(drop=True), rejects
-
-    def contains(self, ids: pd.Series) -> np.ndarray:
-        """Boolean mask: which ids were seen before."""
-        if self.defer:
-            return np.zeros(len(ids), dtype=bool)
-        seen = self.seen
-        return np.fromiter((i in seen for i in ids), dtype=bool, count=len(ids))
+    def add(self, frame: pd.DataFrame, when: pd.Series | None = None) -> None:
+        chunk = frame.assign(_when=(frame["observed_at"] if when is None else when).to_numpy())
+        both = pd.concat([self.latest, chunk], ignore_index=True)
+        both = both.sort_values("_when", kind="stable", na_position="first")
+        self.latest = both.drop_duplicates("account_id", keep="last").reset_index(drop=True)
 
     def finish(self) -> pd.DataFrame:
-        """Accounts held back until the end (``latest`` policy), in first-seen-id order."""
+        """The latest profile of every account, in first-seen-id order."""
         return self.latest.drop(columns="_when").astype(ACCOUNT_DTYPES)
 
 
@@ -915,36 +875,53 @@ def emit_accounts(
     *,
     path: str,
     opts: ReadOptions,
-    sink: AccountSink,
     fmt: str,
     source: str,
     group: str,
     labels: pd.DataFrame | None,
     rejects: tuple[pd.DataFrame, ...] = (),
+    seen: set[str] | None = None,
 ) -> ReadResult:
     """The end of every reader's chunk: drop rows with parse errors, check the account contract,
-    set provenance, de-duplicate across chunks; every row left out becomes a reject."""
+    set provenance; every row left out becomes a reject. An id read before is left to the
+    caller (:func:`first_observations`; predict.py's check on disk), unless ``seen`` holds the
+    ids emitted so far: a reader whose repeated records must not count twice (TwiBot's embed
+    their tweets) then rejects them here."""
     bad = errors.bad.to_numpy()
     good = acc.loc[~bad] if bad.any() else acc  # (the usual case: no copy of the rows)
     good_rows = (rows[~bad] if bad.any() else rows).reset_index(drop=True)
-    # ids repeated within the chunk too are left to the caller when the sink defers
     conf = conform_accounts(good.reset_index(drop=True), file=path, rows=good_rows,
-                            unique=not sink.defer)
+                            unique=seen is not None)
     frame = provenance(conf.frame, opts, fmt=fmt, source=source, group=group, labels=labels)
-    emitted, dups = sink.add(frame, path, conf.rows)
-    return deferred(ReadResult(fmt, accounts=emitted, rejects=concat_rejects(
-        [*rejects, errors.rejects(path, rows), conf.rejects, dups])), opts, path, conf.rows)
+    kept, dups = conf.rows, empty_rejects()
+    if seen is not None:
+        dup = np.fromiter((i in seen for i in frame["account_id"]), dtype=bool, count=len(frame))
+        seen.update(frame["account_id"][~dup])
+        if dup.any():
+            dups = make_rejects(path, kept[dup], "account_id", DUPLICATE_REASON)
+            frame, kept = frame.loc[~dup].reset_index(drop=True), kept[~dup].reset_index(drop=True)
+    return ReadResult(fmt, accounts=frame, rejects=concat_rejects(
+        [*rejects, errors.rejects(path, rows), conf.rejects, dups]), account_file=path,
+        account_rows=kept)
 
 
-def deferred(result: ReadResult, opts: ReadOptions, path: str, rows: pd.Series) -> ReadResult:
-    """``result`` with its accounts' file and rows when the caller checks duplicates
-    (``opts.defer_duplicates``). ``rows``: the rows given to the sink; those it rejected as
-    duplicates (a reader that keeps its own check) are in ``result.rejects``."""
-    if opts.defer_duplicates:
-        dup = result.rejects[result.rejects["file"].eq(path).fillna(False).astype(bool)]
-        kept = rows[~rows.isin(dup["row"].dropna().to_numpy())] if len(dup) else rows
-        if len(kept) != len(result.accounts):
-            raise AssertionError(f"{path}: {len(kept)} rows for {len(result.accounts)} accounts")
-        result.account_file = path
-        result.account_rows = kept.reset_index(drop=True)
-    return result
+def first_observations(parts: list[ReadResult]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The accounts of ``parts`` with each id once, and the rejects of the others: the first
+    observation of an id is kept, but a user object wins over a profile known only from
+    tweets (``account_file`` None), which gives way without a reject (predict.py's and
+    Spark's rule, checked on disk there)."""
+    with_accounts = [p for p in parts if len(p.accounts)]
+    accounts = concat_frames([p.accounts for p in with_accounts], ACCOUNT_DTYPES)
+    files = np.concatenate([np.full(len(p.accounts), p.account_file, dtype=object)
+                            for p in with_accounts] or [np.empty(0, dtype=object)])
+    rows = pd.concat([pd.Series(pd.NA, index=range(len(p.accounts)), dtype="Int64")
+                      if p.account_rows is None else p.account_rows.astype("Int64")
+                      for p in with_accounts] or [pd.Series(dtype="Int64")], ignore_index=True)
+    from_tweets = pd.isna(files).astype(bool)
+    order = np.lexsort((np.arange(len(files)), from_tweets))  # user objects first
+    dup = np.zeros(len(files), dtype=bool)
+    dup[order] = accounts["account_id"].iloc[order].duplicated().to_numpy()
+    rejected = dup & ~from_tweets
+    rejects = make_rejects("", rows[rejected], "account_id", DUPLICATE_REASON).assign(
+        file=pd.array(files[rejected], dtype="string"))
+    return accounts.loc[~dup].reset_index(drop=True), rejects

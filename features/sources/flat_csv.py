@@ -59,7 +59,6 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
     """Read flat v1.1 CSV files; each file is its own group; yields results chunk by chunk."""
     source = opts.source or common.default_source(paths)
     labels = common.read_labels_file(opts.labels_file) if opts.labels_file else None
-    sink = common.AccountSink("unique", defer=opts.defer_duplicates)
     for path in paths:
         header = common.csv_header(path, opts.encoding)
         id_col = _id_column(header)
@@ -83,7 +82,7 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
         chunks = common.iter_csv(path, required=(id_col, "followers_count", "friends_count"),
                                  chunksize=opts.chunksize, encoding=opts.encoding,
                                  skip=unused_text)
-        context = _Context(path, id_col, opts, sink, source, group, labels)
+        context = _Context(path, id_col, opts, source, group, labels)
         for chunk in chunks:
             yield _parse_chunk(context, *chunk)
 
@@ -95,7 +94,6 @@ class _Context:
     path: str
     id_col: str
     opts: ReadOptions
-    sink: common.AccountSink
     source: str
     group: str
     labels: pd.DataFrame | None
@@ -129,7 +127,7 @@ def _parse_chunk(ctx: _Context, chunk: pd.DataFrame, rows: pd.Series,
         if col in chunk.columns:
             acc["label"] = common.label_values(chunk[col], col, errors)
             break
-    return common.emit_accounts(acc, errors, rows, path=ctx.path, opts=ctx.opts, sink=ctx.sink,
+    return common.emit_accounts(acc, errors, rows, path=ctx.path, opts=ctx.opts,
                                 fmt=NAME, source=ctx.source, group=ctx.group,
                                 labels=ctx.labels, rejects=(struct,))
 

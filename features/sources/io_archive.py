@@ -173,7 +173,7 @@ def read_release(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
             frame, opts, fmt=NAME, source=source, group=group, labels=labels
         )
 
-    tweet_accounts = common.AccountSink("latest")
+    tweet_accounts = common.LatestProfiles()
     last_tweet = None
     for path in tweets_files:
         for chunk, rows, struct in common.iter_csv(
@@ -205,7 +205,7 @@ def read_release(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
                 rejects.append(acc_conf.rejects)
                 # The latest tweet's profile wins.
                 when = times[~bad].iloc[_positions(good_rows, acc_conf.rows)]
-                tweet_accounts.add(finish(acc_conf.frame), path, acc_conf.rows, when=when)
+                tweet_accounts.add(finish(acc_conf.frame), when=when)
             yield ReadResult(NAME, posts=conf.frame, rejects=common.concat_rejects(rejects))
 
     if observed_at is None and last_tweet is not None:
@@ -218,7 +218,6 @@ def read_release(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
                    "age features will be missing"],
         )
 
-    user_sink = common.AccountSink("unique", defer=opts.defer_duplicates)
     for path in users_files:
         for chunk, rows, struct in common.iter_csv(
             path, required=USER_COLUMNS, chunksize=opts.chunksize, encoding=opts.encoding
@@ -227,19 +226,15 @@ def read_release(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
             acc = _accounts(chunk, errors, observed_at)
             bad = errors.bad
             good_rows = rows[~bad.to_numpy()].reset_index(drop=True)
-            conf = conform_accounts(acc.loc[~bad].reset_index(drop=True), file=path, rows=good_rows)
-            emitted, dups = user_sink.add(finish(conf.frame), path, conf.rows)
-            yield common.deferred(ReadResult(
-                NAME,
-                accounts=emitted,
-                rejects=common.concat_rejects(
-                    [struct, errors.rejects(path, rows), conf.rejects, dups]
-                ),
-            ), opts, path, conf.rows)
+            conf = conform_accounts(acc.loc[~bad].reset_index(drop=True), file=path,
+                                    rows=good_rows, unique=False)
+            yield ReadResult(NAME, accounts=finish(conf.frame), rejects=common.concat_rejects(
+                [struct, errors.rejects(path, rows), conf.rejects]), account_file=path,
+                account_rows=conf.rows)
 
+    # (a profile from tweets gives way to the users file's: the caller's duplicate check)
     remaining = tweet_accounts.finish()
     if len(remaining):
-        remaining = remaining[~user_sink.contains(remaining["account_id"])]
         remaining = remaining.assign(observed_at=observed_at).astype(
             {"observed_at": remaining["observed_at"].dtype})
         yield ReadResult(NAME, accounts=remaining.reset_index(drop=True))

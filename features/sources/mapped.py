@@ -99,11 +99,10 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
     m = load_mapping(opts.mapping)
     source = opts.source or str(m.constants.get("source") or common.default_source(paths))
     labels = common.read_labels_file(opts.labels_file) if opts.labels_file else None
-    sink = common.AccountSink("unique", defer=opts.defer_duplicates)
     date_formats = (m.date_format,) if m.date_format else ("iso",)
     for path in paths:
         group = str(m.constants.get("group") or Path(path).name.split(".")[0])
-        context = _Context(path, m, opts, sink, source, group, labels, date_formats)
+        context = _Context(path, m, opts, source, group, labels, date_formats)
         for chunk in _iter_raw(path, m, opts):
             yield _parse_chunk(context, *chunk)
 
@@ -115,7 +114,6 @@ class _Context:
     path: str
     m: Mapping
     opts: ReadOptions
-    sink: common.AccountSink
     source: str
     group: str
     labels: pd.DataFrame | None
@@ -141,7 +139,7 @@ def _parse_chunk(ctx: _Context, chunk: pd.DataFrame, rows: pd.Series,
     acc["created_at_day_only"] = m.created_at_day_only
     if ctx.opts.observed_at is not None:
         acc["observed_at"] = ctx.opts.observed_at
-    return common.emit_accounts(acc, errors, rows, path=ctx.path, opts=ctx.opts, sink=ctx.sink,
+    return common.emit_accounts(acc, errors, rows, path=ctx.path, opts=ctx.opts,
                                 fmt=NAME, source=ctx.source, group=ctx.group,
                                 labels=ctx.labels, rejects=(struct,))
 

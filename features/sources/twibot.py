@@ -35,7 +35,7 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
     source = opts.source or common.default_source(paths)
     labels = common.read_labels_file(opts.labels_file) if opts.labels_file else None
     # keeps its own duplicate check: a repeated record's embedded tweets must not count twice
-    sink = common.AccountSink("unique")
+    seen: set[str] = set()
     if opts.observed_at is None:
         yield ReadResult(NAME, notes=[f"{source}: TwiBot-20 files carry no crawl time and no "
                                       "observed_at was given; age features will be missing"])
@@ -55,7 +55,7 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
             acc = api_v1.parse_users(raw, errors)
             acc["observed_at"] = pd.to_datetime(
                 pd.Series(opts.observed_at, index=rows.index), utc=True)
-            result = common.emit_accounts(acc, errors, rows, path=path, opts=opts, sink=sink,
+            result = common.emit_accounts(acc, errors, rows, path=path, opts=opts, seen=seen,
                                           fmt=NAME, source=source, group=source, labels=labels,
                                           rejects=(rejects,))
             # the tweets of the records read as accounts (not of a rejected or repeated one)

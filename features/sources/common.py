@@ -512,7 +512,7 @@ def _regrouped(batches: list[pa.RecordBatch], numbers: list[np.ndarray], n: int,
                pd.Series(rows_all[start : start + chunksize], dtype="int64"))
 
 
-def runaway_quotes(part: pd.DataFrame | pa.RecordBatch, rows: pd.Series, rejects: pd.DataFrame,
+def runaway_quotes(part: pd.DataFrame, rows: pd.Series, rejects: pd.DataFrame,
                    path: str, delimiter: str, header: list[str], required: tuple[str, ...]
                    ) -> tuple:
     """``(part, rows, rejects)`` without the rows that swallowed records. A quote opened and
@@ -534,11 +534,12 @@ def runaway_quotes(part: pd.DataFrame | pa.RecordBatch, rows: pd.Series, rejects
         return (len(fields) == len(header) and all(fields[i].strip() for i in where.values())
                 and all(fields[i].strip().isdigit() for i in counts))
 
-    arrow = isinstance(part, pa.RecordBatch)
     found: dict[int, tuple[str, int]] = {}  # position -> (column, lines the field runs over)
-    for name in part.schema.names if arrow else part.columns:
-        values = part.column(name) if arrow else pa.array(part[name], from_pandas=True)
+    for name in part.columns:
+        values = pa.array(part[name], from_pandas=True)
         if not pa.types.is_string(values.type) and not pa.types.is_large_string(values.type):
+            continue
+        if not _may_break_lines(values):  # (most columns: one scan of their bytes)
             continue
         broken = pc.or_(pc.match_substring(values, "\n"), pc.match_substring(values, "\r"))
         for i in np.flatnonzero(pc.fill_null(broken, False).to_numpy(zero_copy_only=False)):
@@ -556,8 +557,19 @@ def runaway_quotes(part: pd.DataFrame | pa.RecordBatch, rows: pd.Series, rejects
     bad["column"] = pd.array([found[i][0] for i in at], dtype="string")
     keep = np.ones(len(rows), dtype=bool)
     keep[at] = False
-    part = part.filter(pa.array(keep)) if arrow else part.loc[keep].reset_index(drop=True)
-    return part, rows[keep].reset_index(drop=True), concat_rejects([rejects, bad])
+    return (part.loc[keep].reset_index(drop=True), rows[keep].reset_index(drop=True),
+            concat_rejects([rejects, bad]))
+
+
+def _may_break_lines(values: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether any byte of a string column's data is a line break (a byte under a null or
+    outside a slice counts too: at worst the values are then looked at one by one)."""
+    for chunk in values.chunks if isinstance(values, pa.ChunkedArray) else [values]:
+        data = chunk.buffers()[2]
+        raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.empty(0, np.uint8)
+        if (raw == 10).any() or (raw == 13).any():
+            return True
+    return False
 
 
 def _numbers_between(first: int, n: int, bad_rows: list[int]) -> np.ndarray:

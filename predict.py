@@ -59,7 +59,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                              "probability and the precision threshold are for it (default: "
                              "the model's deployment prior)")
     parser.add_argument("--observed-at", help="when the input counts were observed (UTC)")
-    parser.add_argument("--chunksize", type=int, default=200_000, help="accounts per chunk")
+    parser.add_argument("--chunksize", type=int, default=100_000,
+                        help="accounts per chunk (the reader thread may be two chunks ahead: "
+                             "the peak memory grows with it)")
     parser.add_argument("--tmp-dir", help="where pass 1 keeps the staged row features and "
                         "keys (about 150 to 200 bytes an account; default: the scores file's "
                         "folder, on disk rather than a RAM-backed /tmp)")

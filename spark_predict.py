@@ -57,7 +57,6 @@ log = logging.getLogger("botsieve.spark_predict")
 #: Readers that read each file on its own (so a task per file gives what reading them together
 #: gives); the others read their files together (an IO release's users and tweets files).
 PER_FILE = ("flat_csv", "api_v2", "mapped")
-DUPLICATE = DUPLICATE_REASON
 #: Up to this many repeated observations are sent to every task to be taken out of the
 #: accounts; more are taken out by a shuffle join.
 BROADCAST_ROWS = 5_000_000
@@ -164,7 +163,7 @@ def read_tasks(inputs: list[str], fmt: str, opts: ReadOptions, posts: list[str] 
         else:
             tasks.append(ReadTask(name, tuple(files)))
     if posts:
-        from features.sources.common import csv_header
+        from features.sources.scan import csv_header
 
         files = expand_paths(posts)
         columns = frozenset().union(*(csv_header(f) for f in files
@@ -288,7 +287,7 @@ def score(spark, args: argparse.Namespace, bundle, opts: ReadOptions, tasks: lis
         fn.col("_column").alias("column"), fn.col("_reason").alias("reason"))
     duplicates = later.filter(fn.col("_file").isNotNull()).select(
         fn.col("_file").alias("file"), fn.col("_row").alias("row"),
-        fn.lit("account_id").alias("column"), fn.lit(DUPLICATE).alias("reason"))
+        fn.lit("account_id").alias("column"), fn.lit(DUPLICATE_REASON).alias("reason"))
     # 3. population: accounts per UTC creation day (per source when the model says so)
     day = fn.floor(fn.unix_micros("created_at") / fn.lit(86_400_000_000)).cast("long")
     by_source = bundle.population == "source"

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from features.schema import SchemaError
-from features.sources import common
+from features.sources import scan
 
 if TYPE_CHECKING:
     import duckdb
@@ -187,7 +187,7 @@ def _relation(con: duckdb.DuckDBPyConnection, posts, columns: set[str] | None = 
                    is_retweet, is_reply, is_quote, CAST(client AS VARCHAR) AS client
             FROM read_parquet({quoted}, union_by_name = true)""")
         return "posts"
-    headers = {f: set(common.csv_header(f)) for f in files}
+    headers = {f: set(scan.csv_header(f)) for f in files}
     if all({"tweetid", "userid", "tweet_time"} <= h for h in headers.values()):
         here = set.union(*headers.values())
         columns = here if columns is None else columns | here

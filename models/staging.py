@@ -4,7 +4,6 @@ every accepted account, read back in frames for pass 2, with the repeated ids fo
 from __future__ import annotations
 
 import logging
-import os
 
 import numpy as np
 import pandas as pd
@@ -28,17 +27,12 @@ class StagedAccounts:
     """
 
     PLACE = ("_seq", "_file", "_row")
-    #: What the disk check for repeated ids reads: a Parquet file of its own beside the
-    #: staged rows, written with them, which DuckDB scans within its memory limit.
-    KEYS = ("account_id", "created_at", "source", *PLACE)
 
     def __init__(self, path: str, chunksize: int) -> None:
         self.path = path
         self.chunksize = chunksize
         self.sink: pa.OSFile | None = None
         self.writer: pa.ipc.RecordBatchFileWriter | None = None
-        self.keys_path = os.path.join(os.path.dirname(path), "keys.parquet")
-        self.keys: pq.ParquetWriter | None = None
         self.schema: pa.Schema | None = None
         self.files: list[str] = []
         self.rows = 0
@@ -61,25 +55,19 @@ class StagedAccounts:
             self.writer = pa.ipc.new_file(self.sink, self.schema)
         table = table.cast(self.schema)
         self.writer.write_table(table, max_chunksize=self.chunksize)
-        keys = table.select(list(self.KEYS))
-        if self.keys is None:
-            self.keys = pq.ParquetWriter(self.keys_path, keys.schema.remove_metadata(),
-                                         compression="none", use_dictionary=["source"])
-        self.keys.write_table(keys.replace_schema_metadata(None))
         self.rows += n
 
     def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
             self.sink.close()
-            self.keys.close()
 
     def repeated(self, tmp: str) -> str | None:
         """The staged rows whose account id was staged before (a Parquet file, see
         :func:`models.duplicates.find_repeated`), or None when no id repeats."""
         if self.writer is None:
             return None
-        return find_repeated(self.keys_path, tmp)
+        return find_repeated(self.path, tmp)
 
     def read(self, rows: int, skip: str | None = None, place: bool = False):
         """The staged rows again, in frames of ``rows`` rows (the last may be shorter),
@@ -91,15 +79,15 @@ class StagedAccounts:
         with pa.OSFile(self.path, "rb") as source:
             reader = pa.ipc.open_file(source)
             pending: list[pa.RecordBatch] = []
-            n, size = 0, rows
+            n = 0
             for i in range(reader.num_record_batches):
                 batch = reader.get_batch(i)
                 while len(batch):
-                    take = batch.slice(0, size - n)
+                    take = batch.slice(0, rows - n)
                     batch = batch.slice(len(take))
                     pending.append(take)
                     n += len(take)
-                    if n == size:
+                    if n == rows:
                         yield self._frame(pending, skipped, place)
                         pending, n = [], 0
             if pending:

@@ -811,10 +811,10 @@ def test_records_longer_than_a_block_are_read_on_in_larger_blocks(tmp_path, monk
     that takes in the rest of the file) makes the reader go on in larger blocks from the row
     it stopped at: no row is lost or read twice, the rejects are the same in any chunk size,
     and a record longer than the larger block is an error naming the file."""
-    from features.sources import common
+    from features.sources import scan
 
-    monkeypatch.setattr(common, "CSV_BLOCK", 16 << 10)
-    monkeypatch.setattr(common, "CSV_BLOCK_MAX", 256 << 10)
+    monkeypatch.setattr(scan, "CSV_BLOCK", 16 << 10)
+    monkeypatch.setattr(scan, "CSV_BLOCK_MAX", 256 << 10)
     head = "id,screen_name,description,followers_count,friends_count\n"
     rows = [f"{i},u{i},plain,{i},{i}" for i in range(1, 3001)]
     rows[99] = "100,u100,a,b,c,d"  # a bad row before the long record

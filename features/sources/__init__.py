@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from features.schema import SchemaError
-from features.sources import api_v1, api_v2, common, flat_csv, io_archive, mapped, twibot
+from features.sources import api_v1, api_v2, common, flat_csv, io_archive, mapped, scan, twibot
 from features.sources.common import ReadOptions, ReadResult
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ def expand_paths(inputs: list[str]) -> list[str]:
 
 def detect_format(path: str) -> str:
     """The name of the reader that recognises ``path``; an error lists what was looked for."""
-    head = common.peek(path, 4096)
+    head = scan.peek(path, 4096)
     if head.startswith(b"\x1f\x8b"):
         raise SchemaError(f"{path}: a gzip file; decompress it first (gunzip), or zip it "
                           "(zip files are read as they are)")
@@ -86,7 +86,7 @@ def detect_format(path: str) -> str:
         if module.sniff(path):
             return name
     if path.lower().endswith((".csv", ".zip")):
-        header = common.csv_header(path)
+        header = scan.csv_header(path)
         what = f"its header has columns {header[:20]}"
         first = head.split(b"\n", 1)[0]
         for sep in (b";", b"|", b"\t"):

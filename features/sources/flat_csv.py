@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from features.sources import common
+from features.sources import common, scan
 from features.sources.common import ReadOptions, ReadResult, RowErrors
 
 NAME = "flat_csv"
@@ -50,7 +50,7 @@ def sniff(path: str) -> bool:
     """A CSV with v1.1 user field names."""
     if not path.lower().endswith((".csv", ".zip", ".csv.zip")):
         return False
-    header = set(common.csv_header(path))
+    header = set(scan.csv_header(path))
     return {"screen_name", "followers_count", "friends_count"} <= header and (
         "id" in header or "id_str" in header)
 
@@ -60,7 +60,7 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
     source = opts.source or common.default_source(paths)
     labels = common.read_labels_file(opts.labels_file) if opts.labels_file else None
     for path in paths:
-        header = common.csv_header(path, opts.encoding)
+        header = scan.csv_header(path, opts.encoding)
         id_col = _id_column(header)
         group = Path(path).name.split(".")[0]
         if opts.observed_at is not None:
@@ -79,7 +79,7 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
             "age features will be missing"])
         unused_text = tuple(col for canon, col in TEXT.items() if col in header
                             and opts.columns is not None and canon not in opts.columns)
-        chunks = common.iter_csv(path, required=(id_col, "followers_count", "friends_count"),
+        chunks = scan.iter_csv(path, required=(id_col, "followers_count", "friends_count"),
                                  chunksize=opts.chunksize, encoding=opts.encoding,
                                  skip=unused_text)
         context = _Context(path, id_col, opts, source, group, labels)

@@ -31,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from features.schema import conform_accounts, conform_posts, empty_accounts, empty_posts
-from features.sources import common
+from features.sources import common, scan
 from features.sources.common import ReadOptions, ReadResult, RowErrors
 
 NAME = "io_archive"
@@ -50,13 +50,13 @@ def sniff(path: str) -> bool:
     """An IO users or tweets CSV (by its header)."""
     if not path.lower().endswith((".csv", ".zip", ".csv.zip")):
         return False
-    header = set(common.csv_header(path))
+    header = set(scan.csv_header(path))
     return {"userid", "account_creation_date", "follower_count"} <= header
 
 
 def is_tweets_file(path: str) -> bool:
     """A tweets file (has ``tweetid``) rather than a users file."""
-    return "tweetid" in common.csv_header(path)
+    return "tweetid" in scan.csv_header(path)
 
 
 def release_name(paths: list[str]) -> str:
@@ -176,7 +176,7 @@ def read_release(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
     tweet_accounts = common.LatestProfiles()
     last_tweet = None
     for path in tweets_files:
-        for chunk, rows, struct in common.iter_csv(
+        for chunk, rows, struct in scan.iter_csv(
             path, required=TWEET_COLUMNS, chunksize=opts.chunksize, encoding=opts.encoding
         ):
             errors = RowErrors(chunk.index)
@@ -219,7 +219,7 @@ def read_release(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
         )
 
     for path in users_files:
-        for chunk, rows, struct in common.iter_csv(
+        for chunk, rows, struct in scan.iter_csv(
             path, required=USER_COLUMNS, chunksize=opts.chunksize, encoding=opts.encoding
         ):
             errors = RowErrors(chunk.index)

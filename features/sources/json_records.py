@@ -12,7 +12,7 @@ import ijson
 import pandas as pd
 
 from features.schema import SchemaError, make_rejects
-from features.sources.common import open_binary, open_text, peek
+from features.sources.scan import open_binary, open_text, peek
 
 
 def json_layout(path: str) -> str:

@@ -46,7 +46,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from features.schema import ACCOUNT_DTYPES, SchemaError, empty_rejects
-from features.sources import common
+from features.sources import common, scan
 from features.sources.common import ReadOptions, ReadResult, RowErrors
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ def _iter_raw(path: str, m: Mapping, opts: ReadOptions):
             start += len(frame)
         return
     names = tuple(m.column_names) if m.column_names is not None else None
-    yield from common.iter_csv(path, required=needed, chunksize=opts.chunksize,
+    yield from scan.iter_csv(path, required=needed, chunksize=opts.chunksize,
                                encoding=m.encoding, delimiter=m.delimiter, names=names)
 
 

@@ -59,12 +59,11 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
                                           fmt=NAME, source=source, group=source, labels=labels,
                                           rejects=(rejects,))
             # the tweets of the records read as accounts (not of a rejected or repeated one)
-            refused = set(result.rejects.loc[result.rejects["file"].eq(path).fillna(False)
-                                             .astype(bool), "row"].dropna().astype(int))
+            accepted = set(result.account_rows.tolist())
             post_rows = {"account_id": [], "post_id": [], "text": [], "row": []}
             ids = acc["account_id"].tolist()
             for rec, row, aid in zip(records, rows, ids, strict=True):
-                if row in refused:
+                if row not in accepted:
                     continue
                 for n, tweet in enumerate(rec.get("tweet") or [], start=1):
                     post_rows["account_id"].append(aid)

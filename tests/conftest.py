@@ -11,6 +11,17 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
 
+def pytest_sessionstart(session) -> None:
+    """The embedded sample is generated, not tracked: `make test` generates it first; a
+    plain `pytest` run does it here when it is missing (seeded, byte for byte, 3 s)."""
+    import subprocess
+    import sys
+
+    if not (ROOT / "sample_data" / "release" / "sample_092026_tweets_csv_hashed.csv").exists():
+        subprocess.run([sys.executable, str(ROOT / "sample_data" / "generate.py")], check=True,
+                       stdout=subprocess.DEVNULL)
+
+
 def fixture(name: str) -> str:
     """Path of a committed test fixture."""
     return str(FIXTURES / name)

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 import predict
+from features.schema import DUPLICATE_REASON
 from tests.conftest import ROOT
 
 pyspark = pytest.importorskip("pyspark", reason="pyspark is installed by make (the spark extra)")
@@ -178,7 +179,7 @@ def test_a_real_release_and_cresci_accounts_with_duplicates_and_bad_rows(
     out = tmp_path / "out"
     out.mkdir()
     mine, theirs, rej_p, rej_s = score_both(spark, cadence_bundle, inputs, out)
-    assert (rej_p["reason"] == spark_predict.DUPLICATE).sum() == 136  # 100 + 36 good rows
+    assert (rej_p["reason"] == DUPLICATE_REASON).sum() == 136  # 100 + 36 good rows
     assert len(rej_p) == 140 and len(mine) > 3000
     assert_same(mine, theirs, rej_p, rej_s)
 

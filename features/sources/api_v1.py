@@ -19,7 +19,6 @@ from collections.abc import Iterator
 
 import pandas as pd
 
-from features.schema import conform_accounts, conform_posts
 from features.sources import common, json_records
 from features.sources.common import ReadOptions, ReadResult, RowErrors
 
@@ -46,10 +45,15 @@ USER_FIELDS = {
     "profile_use_background_image": ("profile_use_background_image",),
 }
 TIME_FORMATS = (common.TWITTER_TIME, "iso")
-FLAGS = ("default_profile", "default_profile_image", "verified", "protected",
-         "profile_use_background_image")
-COUNTS = ("followers_count", "following_count", "statuses_count", "favourites_count",
-          "listed_count")
+TWEET_FIELDS = {
+    "post_id": ("id_str|id",),
+    "tweeted_at": ("created_at",),
+    "retweeted": ("retweeted_status",),
+    "reply_to": ("in_reply_to_status_id_str|in_reply_to_status_id",),
+    "is_quote": ("is_quote_status",),
+    "client": ("source",),
+    "post_lang": ("lang",),
+}
 
 
 def sniff(path: str) -> bool:
@@ -63,20 +67,10 @@ def sniff(path: str) -> bool:
 
 
 def parse_users(raw: pd.DataFrame, errors: RowErrors) -> pd.DataFrame:
-    """Typed account columns from plucked v1.1 user fields (strings)."""
-    out = pd.DataFrame(index=raw.index)
-    for col in ("account_id", "screen_name", "name", "description", "location", "url", "lang"):
-        # a v1.1 user object always carries its profile texts ("" or null when there are none)
-        out[col] = (common.profile_text if col in common.PROFILE_TEXT else common.text)(raw[col])
-    out["ids_hashed"] = False
-    out["created_at"] = common.timestamp(raw["created_at"], "created_at", errors,
-                                         formats=TIME_FORMATS)
-    out["created_at_day_only"] = False
-    for col in COUNTS:
-        out[col] = common.count(raw[col], col, errors)
-    for col in FLAGS:
-        out[col] = common.flag(raw[col], col, errors, empty_is=None)
-    return out
+    """Typed account columns from plucked v1.1 user fields (strings); a v1.1 user object
+    always carries its profile texts ("" or null when there are none)."""
+    acc = common.parse_columns(raw, {c: c for c in USER_FIELDS}, errors, formats=TIME_FORMATS)
+    return acc.assign(ids_hashed=False, created_at_day_only=False)
 
 
 def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
@@ -84,78 +78,48 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
     source = opts.source or common.default_source(paths)
     labels = common.read_labels_file(opts.labels_file) if opts.labels_file else None
     latest = common.LatestProfiles()
+
+    def finish(frame: pd.DataFrame) -> pd.DataFrame:
+        return common.provenance(frame, opts, fmt=NAME, source=source, group=source,
+                                 labels=labels)
+
     for path in paths:
         first = json_records.first_json_record(path)
         tweets = isinstance(first, dict) and isinstance(first.get("user"), dict)
         if not tweets and opts.observed_at is None:
             yield ReadResult(NAME, notes=[f"{path}: user objects carry no observation time and "
                                           "no observed_at was given; age features will be missing"])
-        for records, rows, rejects in json_records.iter_json(
-            path, chunksize=opts.chunksize, encoding=opts.encoding
-        ):
-            parts = [rejects]
-            if not records:
-                yield ReadResult(NAME, rejects=rejects)
-                continue
-            if tweets:
-                user_raw = json_records.pluck(records, {k: ("user", *v)
-                                                        for k, v in USER_FIELDS.items()})
-            else:
-                user_raw = json_records.pluck(records, USER_FIELDS)
-            user_raw.index = rows.index
+        fields = ({**{k: ("user", *v) for k, v in USER_FIELDS.items()}, **TWEET_FIELDS}
+                  if tweets else USER_FIELDS)
+        for raw, _records, rows, rejects in json_records.iter_fields(
+                path, fields, chunksize=opts.chunksize, encoding=opts.encoding):
             errors = RowErrors(rows.index)
-            acc = parse_users(user_raw, errors)
-            posts = None
-            if tweets:
-                traw = json_records.pluck(records, {
-                    "post_id": ("id_str|id",),
-                    "created_at": ("created_at",),
-                    "retweeted": ("retweeted_status",),
-                    "reply_to": ("in_reply_to_status_id_str|in_reply_to_status_id",),
-                    "is_quote": ("is_quote_status",),
-                    "client": ("source",),
-                    "lang": ("lang",),
-                })
-                traw.index = rows.index
-                times = common.timestamp(traw["created_at"], "created_at", errors,
-                                         formats=TIME_FORMATS)
-                acc["observed_at"] = times
-                posts = pd.DataFrame({
-                    "account_id": acc["account_id"],
-                    "post_id": common.text(traw["post_id"]),
-                    "created_at": times,
-                    "is_retweet": traw["retweeted"].notna().astype("boolean"),
-                    "is_reply": common.text(traw["reply_to"]).notna().astype("boolean"),
-                    "is_quote": common.flag(traw["is_quote"], "is_quote_status", errors,
-                                            empty_is=None),
-                    "client": common.text(
-                        traw["client"].str.replace(r"<[^>]*>", "", regex=True)),
-                    "lang": common.text(traw["lang"]),
-                    "source": source,
-                })
-            else:
-                acc["observed_at"] = (opts.observed_at if opts.observed_at is not None
-                                      else pd.NaT)
-                acc["observed_at"] = pd.to_datetime(acc["observed_at"], utc=True)
+            acc = parse_users(raw, errors)
             if opts.observed_at is not None:
                 acc["observed_at"] = opts.observed_at
-            bad = errors.bad
-            parts.append(errors.rejects(path, rows))
-            good_rows = rows[~bad].reset_index(drop=True)
-            conf = conform_accounts(acc.loc[~bad].reset_index(drop=True), file=path,
-                                    rows=good_rows, unique=False)
-            parts.append(conf.rejects)
-            frame = common.provenance(conf.frame, opts, fmt=NAME, source=source, group=source,
-                                      labels=labels)
-            if tweets:
-                latest.add(frame)
-                pconf = conform_posts(posts.loc[~bad].reset_index(drop=True), file=path,
-                                      rows=good_rows)
-                parts.append(pconf.rejects)
-                yield ReadResult(NAME, posts=pconf.frame, rejects=common.concat_rejects(parts))
-            else:
-                yield ReadResult(NAME, accounts=frame, rejects=common.concat_rejects(parts),
-                                 account_file=path, account_rows=conf.rows)
+            if not tweets:
+                yield common.emit_accounts(acc, errors, rows, path=path, opts=opts, fmt=NAME,
+                                           source=source, group=source, labels=labels,
+                                           rejects=(rejects,))
+                continue
+            times = common.timestamp(raw["tweeted_at"], "created_at", errors,
+                                     formats=TIME_FORMATS)
+            if opts.observed_at is None:
+                acc["observed_at"] = times
+            posts = pd.DataFrame({
+                "account_id": acc["account_id"],
+                "post_id": common.text(raw["post_id"]),
+                "created_at": times,
+                "is_retweet": raw["retweeted"].notna().astype("boolean"),
+                "is_reply": common.text(raw["reply_to"]).notna().astype("boolean"),
+                "is_quote": common.flag(raw["is_quote"], "is_quote_status", errors,
+                                        empty_is=None),
+                "client": common.text(raw["client"].str.replace(r"<[^>]*>", "", regex=True)),
+                "lang": common.text(raw["post_lang"]),
+            })
+            yield common.from_tweets(posts, acc, errors, rows, path=path, fmt=NAME,
+                                     source=source, latest=latest, finish=finish, when=times,
+                                     rejects=(rejects,))
     # (an account seen both as a user object and as a tweet author keeps the user object:
     # the caller's duplicate check)
     rest = latest.finish()

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import pandas as pd
-
 from features.sources import common, json_records
 from features.sources.common import ReadOptions, ReadResult, RowErrors
 
@@ -49,32 +47,18 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
     if opts.observed_at is None:
         yield ReadResult(NAME, notes=[f"{source}: v2 user objects carry no observation time and "
                                       "no observed_at was given; age features will be missing"])
+    # v2 returns a profile text only when it was asked for (user.fields), and an empty one as
+    # "": a record without it cannot say which, so it is missing (no text is carried)
+    columns = {c: c for c in FIELDS if c != "profile_image_url"}
     for path in paths:
-        for records, rows, rejects in json_records.iter_json(
-            path, chunksize=opts.chunksize, encoding=opts.encoding
-        ):
-            if not records:
-                yield ReadResult(NAME, rejects=rejects)
-                continue
-            raw = json_records.pluck(records, FIELDS)
-            raw.index = rows.index
+        for raw, _records, rows, rejects in json_records.iter_fields(
+                path, FIELDS, chunksize=opts.chunksize, encoding=opts.encoding):
             errors = RowErrors(rows.index)
-            acc = pd.DataFrame(index=rows.index)
-            for col in ("account_id", "screen_name", "name", "description", "location", "url"):
-                # v2 returns a profile text only when it was asked for (user.fields), and an
-                # empty one as "": a record without it cannot say which, so it is missing
-                acc[col] = common.text(raw[col])
-            acc["ids_hashed"] = False
-            acc["created_at"] = common.timestamp(raw["created_at"], "created_at", errors,
-                                                 formats=("iso",))
-            acc["created_at_day_only"] = False
-            acc["observed_at"] = pd.to_datetime(
-                pd.Series(opts.observed_at, index=rows.index), utc=True)
-            for col in ("followers_count", "following_count", "statuses_count", "listed_count",
-                        "favourites_count"):
-                acc[col] = common.count(raw[col], col, errors)
-            for col in ("verified", "protected"):
-                acc[col] = common.flag(raw[col], col, errors, empty_is=None)
+            acc = common.parse_columns(raw, columns, errors, formats=("iso",),
+                                       carried=frozenset())
+            acc["ids_hashed"] = acc["created_at_day_only"] = False
+            if opts.observed_at is not None:
+                acc["observed_at"] = opts.observed_at
             image = common.text(raw["profile_image_url"])
             acc["default_profile_image"] = image.str.contains(
                 "default_profile_images", regex=False).astype("boolean")

@@ -23,6 +23,7 @@ from features.schema import (
     concat_frames,
     concat_rejects,
     conform_accounts,
+    conform_posts,
     empty_accounts,
     empty_posts,
     empty_rejects,
@@ -158,11 +159,6 @@ def _arrow_text(raw: pd.Series) -> pa.Array:
     return arr.cast(pa.large_string())
 
 
-def _clean_arrow(raw: pd.Series) -> pa.Array:
-    """:func:`_clean_values` of a column."""
-    return _clean_values(_arrow_text(raw))
-
-
 def _clean_values(s: pa.Array) -> pa.Array:
     """Strip white space; the missing-value spellings become nulls."""
     s = pc.utf8_trim_whitespace(s)
@@ -175,27 +171,13 @@ def _strings(arr: pa.Array, index: pd.Index) -> pd.Series:
 
 
 def constant_strings(value: str, index: pd.Index) -> pd.Series:
-    """A ``string`` column holding ``value`` on every row (built from its bytes repeated,
-    not row by row)."""
-    raw, n = value.encode("utf-8"), len(index)
-    offsets = np.arange(n + 1, dtype=np.int64) * len(raw)
-    arr = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(raw * n))
-    return _strings(arr, index)
-
-
-def missing_strings(index: pd.Index) -> pd.Series:
-    """A ``string`` column with no values (a column the file does not have)."""
-    return _strings(pa.nulls(len(index), pa.large_string()), index)
-
-
-def _clean(raw: pd.Series) -> pd.Series:
-    """Strip white space; map the missing-value spellings to <NA>."""
-    return _strings(_clean_arrow(raw), raw.index)
+    """A ``string`` column holding ``value`` on every row."""
+    return _strings(pa.repeat(pa.scalar(value, pa.large_string()), len(index)), index)
 
 
 def text(raw: pd.Series) -> pd.Series:
     """A free-text column: missing spellings become <NA>, surrounding white space is removed."""
-    return _clean(raw)
+    return _strings(_clean_values(_arrow_text(raw)), raw.index)
 
 
 def profile_text(raw: pd.Series) -> pd.Series:
@@ -203,7 +185,7 @@ def profile_text(raw: pd.Series) -> pd.Series:
     as :func:`text`, but a missing value is the empty string, not <NA>: the account has no
     such text. <NA> is kept for a field the source does not carry at all, so that features
     of it are missing rather than "empty" for such sources."""
-    return _clean(raw).fillna("")
+    return text(raw).fillna("")
 
 
 def presence(raw: pd.Series) -> pd.Series:
@@ -211,7 +193,7 @@ def presence(raw: pd.Series) -> pd.Series:
     any text is True; an empty field or a missing spelling (``NULL``) is False: the export's
     column is there, and Twitter leaves e.g. ``profile_banner_url`` out of a user object
     without a banner (cresci-2017 writes NULL for it)."""
-    return _clean(raw).notna().astype("boolean")
+    return text(raw).notna().astype("boolean")
 
 
 def count(raw: pd.Series, column: str, errors: RowErrors) -> pd.Series:
@@ -287,7 +269,7 @@ def timestamp(
     cresci-2017: ``1370949635`` and ``1370949635000L`` are the same time). Values without an
     offset are read in ``tz``. A non-empty value no format parses is a row error.
     """
-    s = _clean(raw)
+    s = text(raw)
     out, todo = _parse_values(s, formats, tz)
     if todo.any():
         errors.add(todo, column, "unparseable date " + s.fillna(""))
@@ -449,12 +431,50 @@ def label_values(raw: pd.Series, column: str, errors: RowErrors,
                  spellings: dict[str, int] = LABEL_VALUES) -> pd.Series:
     """Parse a label column inside a data file (``spellings``: lower-cased value -> 1 or 0);
     empty = unknown; any other value is a row error."""
-    s = _clean(raw).str.lower()
+    s = text(raw).str.lower()
     values = {k.lower(): v for k, v in spellings.items()}
     bad = s.notna() & ~s.isin(values).fillna(False).astype(bool)
     if bad.any():
         errors.add(bad, column, f"label not in {sorted(values)}: " + s.fillna(""))
     return s.map(values).astype("Int8")
+
+
+def parse_columns(
+    raw: pd.DataFrame,
+    columns: dict[str, str],
+    errors: RowErrors,
+    *,
+    formats: tuple[str, ...],
+    empty_flag: bool | None = None,
+    tz: str = "UTC",
+    spellings: dict[str, int] = LABEL_VALUES,
+    carried: frozenset[str] = PROFILE_TEXT,
+) -> pd.DataFrame:
+    """A reader's projection: typed canonical account columns from a chunk of raw strings.
+
+    ``columns`` maps a canonical column to the raw column that holds it (one the chunk lacks
+    is left out: the contract makes it missing); the canonical type chooses the parser, and a
+    bad value is a row error naming the raw column. ``formats`` and ``tz`` read timestamps
+    (:func:`timestamp`), ``empty_flag`` is what an empty flag field means (:func:`flag`),
+    ``spellings`` how a label column writes the classes, and the profile texts in ``carried``
+    are ones the format always carries (:func:`profile_text`).
+    """
+    out = pd.DataFrame(index=raw.index)
+    for canon, col in columns.items():
+        if col not in raw.columns:
+            continue
+        dtype, values = ACCOUNT_DTYPES[canon], raw[col]
+        if canon == "label":
+            out[canon] = label_values(values, col, errors, spellings)
+        elif dtype == "Int64":
+            out[canon] = count(values, col, errors)
+        elif dtype == "boolean":
+            out[canon] = flag(values, col, errors, empty_is=empty_flag)
+        elif str(dtype).startswith("datetime"):
+            out[canon] = timestamp(values, col, errors, formats=formats, tz=tz)
+        else:
+            out[canon] = (profile_text if canon in carried else text)(values)
+    return out
 
 
 class LatestProfiles:
@@ -547,6 +567,38 @@ def emit_accounts(
     return ReadResult(fmt, accounts=frame, rejects=concat_rejects(
         [*rejects, errors.rejects(path, rows), conf.rejects, dups]), account_file=path,
         account_rows=kept)
+
+
+def from_tweets(
+    posts: pd.DataFrame,
+    acc: pd.DataFrame | None,
+    errors: RowErrors,
+    rows: pd.Series,
+    *,
+    path: str,
+    fmt: str,
+    source: str,
+    latest: LatestProfiles,
+    finish,
+    when: pd.Series,
+    rejects: tuple[pd.DataFrame, ...] = (),
+) -> ReadResult:
+    """The end of a chunk of tweets: its posts without the rows with errors, and the profiles
+    they carry of their authors (``acc``, made canonical by ``finish``) added to ``latest``
+    at the tweets' times ``when``. Every tweet repeats its author's profile: a profile that
+    breaks the account contract (a negative count) is a reject, the tweet itself is kept."""
+    bad = errors.bad.to_numpy()
+    good_rows = rows[~bad].reset_index(drop=True)
+    pconf = conform_posts(posts.loc[~bad].reset_index(drop=True), file=path, rows=good_rows)
+    pconf.frame["source"] = source
+    parts = [*rejects, errors.rejects(path, rows), pconf.rejects]
+    if acc is not None:
+        conf = conform_accounts(acc.loc[~bad].reset_index(drop=True), file=path,
+                                rows=good_rows, unique=False)
+        parts.append(conf.rejects)
+        kept = good_rows.searchsorted(conf.rows.to_numpy())
+        latest.add(finish(conf.frame), when=when[~bad].iloc[kept])
+    return ReadResult(fmt, posts=pconf.frame, rejects=concat_rejects(parts))
 
 
 def first_observations(parts: list[ReadResult]) -> tuple[pd.DataFrame, pd.DataFrame]:

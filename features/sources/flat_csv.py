@@ -23,7 +23,6 @@ same fields.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -33,13 +32,13 @@ from features.sources.common import ReadOptions, ReadResult, RowErrors
 
 NAME = "flat_csv"
 TIME_FORMATS = (common.TWITTER_TIME, "epoch", "%Y-%m-%d %H:%M:%S", "iso")
-TEXT = {"screen_name": "screen_name", "name": "name", "description": "description",
-        "location": "location", "url": "url", "lang": "lang"}
-COUNTS = {"followers_count": "followers_count", "following_count": "friends_count",
-          "statuses_count": "statuses_count", "favourites_count": "favourites_count",
-          "listed_count": "listed_count"}
-FLAGS = ("default_profile", "default_profile_image", "verified", "protected",
-         "profile_use_background_image")
+#: Canonical column -> the export's column (v1.1's field names).
+COLUMNS = {c: c for c in (
+    "screen_name", "name", "description", "location", "url", "lang", "created_at",
+    "followers_count", "following_count", "statuses_count", "favourites_count", "listed_count",
+    "default_profile", "default_profile_image", "verified", "protected",
+    "profile_use_background_image")} | {"following_count": "friends_count"}
+TEXT = ("screen_name", "name", "description", "location", "url", "lang")
 
 
 def _id_column(columns) -> str:
@@ -77,59 +76,23 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
             f"{path}: observed_at from {how}" if how else
             f"{path}: no crawled_at/updated/account_age_days column and no observed_at given; "
             "age features will be missing"])
-        unused_text = tuple(col for canon, col in TEXT.items() if col in header
-                            and opts.columns is not None and canon not in opts.columns)
-        chunks = scan.iter_csv(path, required=(id_col, "followers_count", "friends_count"),
-                                 chunksize=opts.chunksize, encoding=opts.encoding,
-                                 skip=unused_text)
-        context = _Context(path, id_col, opts, source, group, labels)
-        for chunk in chunks:
-            yield _parse_chunk(context, *chunk)
-
-
-@dataclass
-class _Context:
-    """What parsing a chunk of one file needs."""
-
-    path: str
-    id_col: str
-    opts: ReadOptions
-    source: str
-    group: str
-    labels: pd.DataFrame | None
-
-
-def _parse_chunk(ctx: _Context, chunk: pd.DataFrame, rows: pd.Series,
-                 struct: pd.DataFrame) -> ReadResult:
-    errors = RowErrors(chunk.index)
-    blank = pd.Series("", index=chunk.index)
-    get = chunk.get
-    acc = pd.DataFrame(index=chunk.index)
-    acc["account_id"] = common.text(chunk[ctx.id_col])
-    for canon, col in TEXT.items():
-        parse = common.profile_text if canon in common.PROFILE_TEXT else common.text
-        acc[canon] = (parse(chunk[col]) if col in chunk.columns
-                      else common.missing_strings(chunk.index))
-    acc["ids_hashed"] = False
-    acc["created_at"] = common.timestamp(get("created_at", blank), "created_at", errors,
-                                         formats=TIME_FORMATS)
-    acc["created_at_day_only"] = False
-    for canon, col in COUNTS.items():
-        if col in chunk.columns:
-            acc[canon] = common.count(chunk[col], col, errors)
-    for col in FLAGS:
-        if col in chunk.columns:
-            acc[col] = common.flag(chunk[col], col, errors, empty_is=False)
-    if "profile_banner_url" in chunk.columns:  # a banner's URL, empty when there is none
-        acc["profile_banner"] = common.presence(chunk["profile_banner_url"])
-    acc["observed_at"] = _observed_at(chunk, acc, errors, ctx.opts)
-    for col in ("label", "account_type"):
-        if col in chunk.columns:
-            acc["label"] = common.label_values(chunk[col], col, errors)
-            break
-    return common.emit_accounts(acc, errors, rows, path=ctx.path, opts=ctx.opts,
-                                fmt=NAME, source=ctx.source, group=ctx.group,
-                                labels=ctx.labels, rejects=(struct,))
+        unused_text = tuple(col for col in TEXT if col in header
+                            and opts.columns is not None and col not in opts.columns)
+        label = next((c for c in ("label", "account_type") if c in header), None)
+        columns = {"account_id": id_col, **COLUMNS, **({"label": label} if label else {})}
+        for chunk, rows, struct in scan.iter_csv(
+                path, required=(id_col, "followers_count", "friends_count"),
+                chunksize=opts.chunksize, encoding=opts.encoding, skip=unused_text):
+            errors = RowErrors(chunk.index)
+            acc = common.parse_columns(chunk, columns, errors, formats=TIME_FORMATS,
+                                       empty_flag=False)
+            acc["ids_hashed"] = acc["created_at_day_only"] = False
+            if "profile_banner_url" in chunk.columns:  # a banner's URL, empty when none
+                acc["profile_banner"] = common.presence(chunk["profile_banner_url"])
+            acc["observed_at"] = _observed_at(chunk, acc, errors, opts)
+            yield common.emit_accounts(acc, errors, rows, path=path, opts=opts, fmt=NAME,
+                                       source=source, group=group, labels=labels,
+                                       rejects=(struct,))
 
 
 def _observed_at(chunk: pd.DataFrame, acc: pd.DataFrame, errors: RowErrors,
@@ -143,5 +106,6 @@ def _observed_at(chunk: pd.DataFrame, acc: pd.DataFrame, errors: RowErrors,
             out = out.fillna(common.timestamp(chunk[col], col, errors, formats=fmts))
     if "account_age_days" in chunk.columns:  # per row, where no crawl time was given
         age = common.count(chunk["account_age_days"], "account_age_days", errors)
-        out = out.fillna(acc["created_at"] + pd.to_timedelta(age.astype("float64"), unit="D"))
+        created = acc.get("created_at", out)
+        out = out.fillna(created + pd.to_timedelta(age.astype("float64"), unit="D"))
     return out

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from features.schema import conform_accounts, conform_posts, empty_accounts, empty_posts
+from features.schema import conform_accounts, empty_accounts, empty_posts
 from features.sources import common, scan
 from features.sources.common import ReadOptions, ReadResult, RowErrors
 
@@ -74,70 +74,51 @@ def release_name(paths: list[str]) -> str:
     return common.default_source(paths)
 
 
-def _profile_text(chunk: pd.DataFrame, column: str) -> pd.Series:
-    """A profile text column: empty string for no text, <NA> when the file lacks the column."""
-    if column not in chunk.columns:
-        return common.missing_strings(chunk.index)
-    return common.profile_text(chunk[column])
+#: Canonical account column -> the archive's column (users files, and every tweets row).
+ACCOUNT_COLUMNS = {
+    "account_id": "userid",
+    "screen_name": "user_screen_name",
+    "name": "user_display_name",
+    "description": "user_profile_description",
+    "location": "user_reported_location",
+    "url": "user_profile_url",
+    "lang": "account_language",
+    "created_at": "account_creation_date",
+    "followers_count": "follower_count",
+    "following_count": "following_count",
+}
 
 
 def _accounts(chunk: pd.DataFrame, errors: RowErrors, observed_at: pd.Timestamp | None):
     """Parse the user columns of a users or tweets chunk."""
-    hashed = common.looks_hashed(chunk["userid"].str.strip())
-    get = chunk.get
-    blank = pd.Series("", index=chunk.index)
-    frame = pd.DataFrame(
-        {
-            "account_id": common.text(chunk["userid"]),
-            "screen_name": common.text(get("user_screen_name", blank)).mask(hashed),
-            "name": common.text(get("user_display_name", blank)).mask(hashed),
-            "description": _profile_text(chunk, "user_profile_description"),
-            "location": _profile_text(chunk, "user_reported_location"),
-            "url": _profile_text(chunk, "user_profile_url"),
-            "lang": common.text(get("account_language", blank)),
-            "ids_hashed": hashed.astype("boolean"),
-            "created_at": common.timestamp(
-                chunk["account_creation_date"],
-                "account_creation_date",
-                errors,
-                formats=CREATION_FORMATS,
-            ).dt.floor("D"),
-            "created_at_day_only": True,
-            "observed_at": observed_at if observed_at is not None else pd.NaT,
-            "followers_count": common.count(chunk["follower_count"], "follower_count", errors),
-            "following_count": common.count(chunk["following_count"], "following_count", errors),
-        },
-        index=chunk.index,
-    )
-    frame["observed_at"] = pd.to_datetime(frame["observed_at"], utc=True)
-    return frame
-
-
-def _present(chunk: pd.DataFrame, column: str) -> pd.Series:
-    """True where the id column is filled; missing (NA) when the file has no such column."""
-    if column not in chunk.columns:
-        return pd.Series(pd.NA, index=chunk.index, dtype="boolean")
-    return common.text(chunk[column]).notna().astype("boolean")
+    acc = common.parse_columns(chunk, ACCOUNT_COLUMNS, errors, formats=CREATION_FORMATS)
+    hashed = common.looks_hashed(acc["account_id"])
+    for col in ("screen_name", "name"):
+        if col in acc:
+            acc[col] = acc[col].mask(hashed)
+    acc["created_at"] = acc["created_at"].dt.floor("D")
+    acc["ids_hashed"] = hashed.astype("boolean")
+    acc["created_at_day_only"] = True
+    if observed_at is not None:
+        acc["observed_at"] = observed_at
+    return acc
 
 
 def _posts(chunk: pd.DataFrame, errors: RowErrors, times: pd.Series) -> pd.DataFrame:
-    get = chunk.get
-    blank = pd.Series("", index=chunk.index)
-    return pd.DataFrame(
-        {
-            "account_id": common.text(chunk["userid"]),
-            "post_id": common.text(chunk["tweetid"]),
-            "created_at": times,
-            "is_retweet": common.flag(
-                get("is_retweet", blank), "is_retweet", errors, empty_is=None
-            ),
-            "is_reply": _present(chunk, "in_reply_to_tweetid"),
-            "is_quote": _present(chunk, "quoted_tweet_tweetid"),
-            "client": common.text(get("tweet_client_name", blank)),
-            "lang": common.text(get("tweet_language", blank)),
-        },
-        index=chunk.index,
-    )
+    posts = pd.DataFrame({"account_id": common.text(chunk["userid"]),
+                          "post_id": common.text(chunk["tweetid"]), "created_at": times},
+                         index=chunk.index)
+    if "is_retweet" in chunk:
+        posts["is_retweet"] = common.flag(chunk["is_retweet"], "is_retweet", errors,
+                                          empty_is=None)
+    for canon, col in (("is_reply", "in_reply_to_tweetid"),
+                       ("is_quote", "quoted_tweet_tweetid")):
+        if col in chunk:  # whether the tweet it answers or quotes is named
+            posts[canon] = common.text(chunk[col]).notna().astype("boolean")
+    for canon, col in (("client", "tweet_client_name"), ("lang", "tweet_language")):
+        if col in chunk:
+            posts[canon] = common.text(chunk[col])
+    return posts
 
 
 def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
@@ -184,29 +165,15 @@ def read_release(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
                 chunk["tweet_time"], "tweet_time", errors, formats=TWEET_TIME_FORMATS
             )
             posts = _posts(chunk, errors, times)
-            acc = None
-            if set(USER_COLUMNS) <= set(chunk.columns):
-                acc = _accounts(chunk, errors, observed_at)
-            bad = errors.bad
-            rejects = [struct, errors.rejects(path, rows)]
-            good_rows = rows[~bad.to_numpy()].reset_index(drop=True)
-            conf = conform_posts(posts.loc[~bad].reset_index(drop=True), file=path, rows=good_rows)
-            conf.frame["source"] = source
-            rejects.append(conf.rejects)
-            chunk_last = conf.frame["created_at"].max()
+            acc = (_accounts(chunk, errors, observed_at)
+                   if set(USER_COLUMNS) <= set(chunk.columns) else None)
+            result = common.from_tweets(posts, acc, errors, rows, path=path, fmt=NAME,
+                                        source=source, latest=tweet_accounts, finish=finish,
+                                        when=times, rejects=(struct,))
+            chunk_last = result.posts["created_at"].max()
             if pd.notna(chunk_last) and (last_tweet is None or chunk_last > last_tweet):
                 last_tweet = chunk_last
-            if acc is not None:
-                # Every tweet repeats its author's profile: a profile that breaks the account
-                # contract (a negative count) is rejected, the tweet itself is kept.
-                acc_conf = conform_accounts(
-                    acc.loc[~bad].reset_index(drop=True), file=path, rows=good_rows, unique=False
-                )
-                rejects.append(acc_conf.rejects)
-                # The latest tweet's profile wins.
-                when = times[~bad].iloc[_positions(good_rows, acc_conf.rows)]
-                tweet_accounts.add(finish(acc_conf.frame), when=when)
-            yield ReadResult(NAME, posts=conf.frame, rejects=common.concat_rejects(rejects))
+            yield result
 
     if observed_at is None and last_tweet is not None:
         observed_at = last_tweet
@@ -240,8 +207,3 @@ def read_release(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
         yield ReadResult(NAME, accounts=remaining.reset_index(drop=True))
     else:
         yield ReadResult(NAME, accounts=empty_accounts(), posts=empty_posts())
-
-
-def _positions(all_rows: pd.Series, kept: pd.Series):
-    """Positions in ``all_rows`` of the row numbers in ``kept`` (both ascending)."""
-    return all_rows.searchsorted(kept.to_numpy())

@@ -200,6 +200,15 @@ def iter_json(
     yield flush()
 
 
+def iter_fields(path: str, fields: dict[str, tuple[str, ...]], *, chunksize: int,
+                encoding: str) -> Iterator[tuple[pd.DataFrame, list[dict], pd.Series,
+                                                 pd.DataFrame]]:
+    """:func:`iter_json`'s chunks with the ``fields`` of their records plucked
+    (:func:`pluck`, indexed like the record numbers): (fields, records, numbers, rejects)."""
+    for records, rows, rejects in iter_json(path, chunksize=chunksize, encoding=encoding):
+        yield pluck(records, fields).set_axis(rows.index), records, rows, rejects
+
+
 def _as_text(value: object) -> str | None:
     if value is None:
         return None

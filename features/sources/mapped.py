@@ -38,7 +38,6 @@ Canonical columns not mapped are missing (NA). ``account_id``, ``followers_count
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -99,61 +98,24 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
     m = load_mapping(opts.mapping)
     source = opts.source or str(m.constants.get("source") or common.default_source(paths))
     labels = common.read_labels_file(opts.labels_file) if opts.labels_file else None
-    date_formats = (m.date_format,) if m.date_format else ("iso",)
+    # constants are written in the YAML, so their dates are ISO 8601
+    constants = {c: str(v) for c, v in m.constants.items() if c in _MAPPABLE
+                 and c not in m.columns}
+    styles = {"empty_flag": m.empty_flag, "tz": m.timezone, "spellings": m.label_values}
     for path in paths:
         group = str(m.constants.get("group") or Path(path).name.split(".")[0])
-        context = _Context(path, m, opts, source, group, labels, date_formats)
-        for chunk in _iter_raw(path, m, opts):
-            yield _parse_chunk(context, *chunk)
-
-
-@dataclass
-class _Context:
-    """What parsing a chunk of one file needs."""
-
-    path: str
-    m: Mapping
-    opts: ReadOptions
-    source: str
-    group: str
-    labels: pd.DataFrame | None
-    date_formats: tuple[str, ...]
-
-
-def _parse_chunk(ctx: _Context, chunk: pd.DataFrame, rows: pd.Series,
-                 struct: pd.DataFrame) -> ReadResult:
-    m = ctx.m
-    errors = RowErrors(chunk.index)
-    acc = pd.DataFrame(index=chunk.index)
-    for canon in _MAPPABLE:
-        if canon in m.columns:
-            raw, formats = chunk[m.columns[canon]], ctx.date_formats
-        elif canon in m.constants:
-            # constants are written in the YAML, so their dates are ISO 8601
-            raw = pd.Series(str(m.constants[canon]), index=chunk.index)
-            formats = ("iso",)
-        else:
-            continue
-        acc[canon] = _parse(canon, raw, m, errors, formats)
-    acc["ids_hashed"] = m.ids_hashed
-    acc["created_at_day_only"] = m.created_at_day_only
-    if ctx.opts.observed_at is not None:
-        acc["observed_at"] = ctx.opts.observed_at
-    return common.emit_accounts(acc, errors, rows, path=ctx.path, opts=ctx.opts,
-                                fmt=NAME, source=ctx.source, group=ctx.group,
-                                labels=ctx.labels, rejects=(struct,))
-
-
-def _parse(canon: str, raw: pd.Series, m: Mapping, errors: RowErrors,
-           date_formats: tuple[str, ...]) -> pd.Series:
-    dtype = ACCOUNT_DTYPES[canon]
-    if canon == "label":
-        return common.label_values(raw, canon, errors, m.label_values)
-    if dtype == "Int64":
-        return common.count(raw, canon, errors)
-    if dtype == "boolean":
-        return common.flag(raw, canon, errors, empty_is=m.empty_flag)
-    if str(dtype).startswith("datetime"):
-        return common.timestamp(raw, canon, errors, formats=date_formats, tz=m.timezone)
-    # a mapped profile text is carried: an empty value means no text (unmapped ones stay <NA>)
-    return (common.profile_text if canon in common.PROFILE_TEXT else common.text)(raw)
+        for chunk, rows, struct in _iter_raw(path, m, opts):
+            errors = RowErrors(chunk.index)
+            acc = common.parse_columns(chunk, m.columns, errors, **styles,
+                                       formats=(m.date_format,) if m.date_format else ("iso",))
+            fixed = pd.DataFrame({c: pd.Series(v, index=chunk.index, dtype="string")
+                                  for c, v in constants.items()}, index=chunk.index)
+            acc = acc.join(common.parse_columns(fixed, {c: c for c in constants}, errors,
+                                                **styles, formats=("iso",)))
+            acc["ids_hashed"] = m.ids_hashed
+            acc["created_at_day_only"] = m.created_at_day_only
+            if opts.observed_at is not None:
+                acc["observed_at"] = opts.observed_at
+            yield common.emit_accounts(acc, errors, rows, path=path, opts=opts, fmt=NAME,
+                                       source=source, group=group, labels=labels,
+                                       rejects=(struct,))

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from features.schema import SchemaError, concat_rejects, empty_rejects, make_rejects
+from features.schema import SchemaError, concat_rejects, make_rejects
 
 log = logging.getLogger(__name__)
 
@@ -53,14 +53,16 @@ def peek(path: str, n_bytes: int = 65536) -> bytes:
         return fh.read(n_bytes)
 
 
-def csv_header(path: str, encoding: str = "utf-8") -> list[str]:
-    """Column names of a CSV file (first row), for format detection: an empty or undecodable
-    header gives what could be read instead of an error (the reader reports those)."""
-    try:
-        return _header_fields(path, encoding, ",")
-    except SchemaError:
-        head = peek(path).decode(encoding, errors="replace")
-        return _first_record(head, encoding) if head else []
+def csv_header(path: str, encoding: str = "utf-8", delimiter: str = ",") -> list[str]:
+    """Column names of a CSV file: its first record, the fields stripped. Lines may end in
+    \n, \r\n or a bare \r (as the CSV parser reads them); a UTF-8 byte order mark
+    (spreadsheet exports write one) is not part of the first name; bytes not valid in
+    ``encoding`` read as U+FFFD (:func:`iter_csv` refuses such a header)."""
+    text_ = peek(path, _HEADER_BYTES).decode(encoding, errors="replace")
+    if text_.startswith("\ufeff") and codecs.lookup(encoding).name == "utf-8":
+        text_ = text_[1:]
+    first = next(csv.reader(io.StringIO(text_, newline=""), delimiter=delimiter), [])
+    return [c.strip() for c in first]
 
 
 def iter_csv(
@@ -90,8 +92,7 @@ def iter_csv(
     are not decoded (the chunks lack them). ``names``: the file has no header line and these
     are its columns (every line is a record).
     """
-    header = (_named_header(path, names, required) if names is not None
-              else _checked_header(path, encoding, delimiter, required))
+    header = _checked_header(path, encoding, delimiter, required, names)
     options = {"encoding": encoding, "delimiter": delimiter, "named": names is not None,
                "skip": skip}
     batches: list[pa.RecordBatch] = []
@@ -224,26 +225,29 @@ def _numbers_between(first: int, n: int, bad_rows: list[int]) -> np.ndarray:
     return candidates[~np.isin(candidates, skipped)][:n]
 
 
-def _checked_header(path: str, encoding: str, delimiter: str, required: tuple[str, ...]
-                    ) -> list[str]:
-    """The header's column names, after checking the required ones are there, once each."""
-    header = _header_fields(path, encoding, delimiter)
-    _check_header(path, header, required)
-    if len(set(header)) != len(header):
-        dupes = sorted({c for c in header if header.count(c) > 1})
-        raise SchemaError(f"{path}: the header repeats column(s) {dupes}")
-    return header
-
-
-def _named_header(path: str, names: tuple[str, ...], required: tuple[str, ...]) -> list[str]:
-    """The column names given for a file without a header line, checked like a header."""
+def _checked_header(path: str, encoding: str, delimiter: str, required: tuple[str, ...],
+                    names: tuple[str, ...] | None) -> list[str]:
+    """The header's column names (or the ``names`` given for a file without a header line),
+    after checking the required ones are there, once each."""
     if not peek(path).strip():
-        raise SchemaError(f"{path}: the file is empty")
-    header = list(names)
-    _check_header(path, header, required)
+        raise SchemaError(f"{path}: the file is empty (no header row)")
+    header = list(names) if names is not None else csv_header(path, encoding, delimiter)
+    if names is None and any("\ufffd" in c for c in header):
+        raise SchemaError(f"{path}: bytes that are not valid {encoding} in the header")
+    missing = [c for c in required if c not in header]
+    if missing:
+        hint = ""
+        if len(header) == 1 and any(d in header[0] for d in (";", "\t", "|")):
+            hint = (" (the header is one column: is the file separated by something other "
+                    "than ','?)")
+        elif header and header[0].startswith(("ï»¿", "\ufeff")):
+            hint = (" (the file starts with a UTF-8 byte order mark, read here as part of the "
+                    "first name: is the file UTF-8 rather than the encoding it was read with?)")
+        raise SchemaError(f"{path}: required column(s) {missing} missing; columns present: "
+                          f"{header[:40]}{hint}")
     if len(set(header)) != len(header):
         dupes = sorted({c for c in header if header.count(c) > 1})
-        raise SchemaError(f"{path}: the column names given repeat {dupes}")
+        raise SchemaError(f"{path}: the column names repeat {dupes}")
     return header
 
 
@@ -257,11 +261,14 @@ class _BadRows:
         self.path = path
         self.shift = 1 if header_is_first else 0  # Arrow counts the header as record 1
         self.after = after  # rows up to this one were reported by an earlier read
-        self.rows: list[int] = []
-        self.reasons: list[str] = []
+        self.found: list[tuple[int, str]] = []  # (row, reason), not taken yet
+
+    @property
+    def rows(self) -> list[int]:
+        return [r for r, _ in self.found]
 
     def invalid(self, row) -> str:
-        self.rows.append(int(row.number) - self.shift if row.number is not None else -1)
+        number = int(row.number) - self.shift if row.number is not None else -1
         reason = f"row has {row.actual_columns} fields, the header has {row.expected_columns}"
         text = (row.text or "").rstrip("\r\n")
         lines = 1 + len(_LINE_BREAK.findall(text))
@@ -273,14 +280,17 @@ class _BadRows:
                        "quote closes only on a later line)")
         elif row.actual_columns < row.expected_columns:
             reason += " (truncated line?)"
-        self.reasons.append(reason)
+        self.found.append((number, reason))
         return "skip"
 
     def take(self, rows: pd.Series | None) -> pd.DataFrame:
         """Rejects for the bad rows up to the last of ``rows`` (all when None), but for those
         an earlier read reported."""
-        out = _take_rejects(self.path, self.rows, self.reasons, rows)
-        return out[out["row"].gt(self.after) | out["row"].lt(0)] if self.after else out
+        limit = np.inf if rows is None or not len(rows) else int(rows.iloc[-1])
+        now = [(r, why) for r, why in self.found if r <= limit and (r > self.after or r < 0)]
+        self.found = [(r, why) for r, why in self.found if r > limit]
+        return make_rejects(self.path, pd.Series([r for r, _ in now], dtype="int64"), "",
+                            pd.Series([why for _, why in now], dtype="string"))
 
 
 def _arrow_csv_options(header: list[str], encoding: str, delimiter: str, invalid, block: int,
@@ -315,71 +325,6 @@ def _csv_error(path: str, encoding: str, where: str, exc: pa.ArrowInvalid) -> Sc
 _HEADER_BYTES = 1 << 20
 
 
-def _first_break(head: bytes) -> int:
-    """Where the first line of ``head`` ends (its first CR or LF), or -1."""
-    ends = [at for at in (head.find(b"\r"), head.find(b"\n")) if at >= 0]
-    return min(ends) if ends else -1
-
-
 def frame_of(columns: list[str]) -> pd.DataFrame:
     """An empty frame of string columns."""
     return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
-
-
-def _take_rejects(path, bad_rows, bad_reasons, rows: pd.Series | None) -> pd.DataFrame:
-    """Rejects for the structurally bad rows up to the last row of ``rows`` (all if None)."""
-    if not bad_rows:
-        return empty_rejects()
-    limit = np.inf if rows is None or not len(rows) else int(rows.iloc[-1])
-    take = [i for i, r in enumerate(bad_rows) if r <= limit]
-    if not take:
-        return empty_rejects()
-    out = make_rejects(path, pd.Series([bad_rows[i] for i in take], dtype="int64"), "",
-                       pd.Series([bad_reasons[i] for i in take]))
-    for i in reversed(take):
-        del bad_rows[i]
-        del bad_reasons[i]
-    return out
-
-
-def _header_fields(path: str, encoding: str, delimiter: str) -> list[str]:
-    """The header row of a CSV, parsed as CSV."""
-    raw = peek(path, _HEADER_BYTES)
-    if not raw.strip():
-        raise SchemaError(f"{path}: the file is empty (no header row)")
-    try:
-        text_ = raw.decode(encoding)
-    except UnicodeDecodeError as exc:
-        if exc.start < len(raw) - 8:  # not just a character cut by the peek
-            first_line_end = _first_break(raw)
-            if first_line_end == -1 or exc.start < first_line_end:
-                raise SchemaError(
-                    f"{path}: bytes that are not valid {encoding} in the header"
-                ) from exc
-        text_ = raw[: exc.start].decode(encoding)
-    return _first_record(text_, encoding, delimiter)
-
-
-def _first_record(text_: str, encoding: str, delimiter: str = ",") -> list[str]:
-    """The first record of decoded CSV text, its fields stripped: lines may end in \n, \r\n
-    or a bare \r (as the CSV parser reads them), and a UTF-8 byte order mark (spreadsheet
-    exports write one) is not part of the first name."""
-    if text_.startswith("\ufeff") and codecs.lookup(encoding).name == "utf-8":
-        text_ = text_[1:]
-    first = next(csv.reader(io.StringIO(text_, newline=""), delimiter=delimiter), [])
-    return [c.strip() for c in first]
-
-
-def _check_header(path: str, columns: list[str], required: tuple[str, ...]) -> None:
-    missing = [c for c in required if c not in columns]
-    if not missing:
-        return
-    hint = ""
-    if len(columns) == 1 and any(d in columns[0] for d in (";", "\t", "|")):
-        hint = " (the header is one column: is the file separated by something other than ','?)"
-    elif columns and columns[0].startswith(("ï»¿", "\ufeff")):
-        hint = (" (the file starts with a UTF-8 byte order mark, read here as part of the first "
-                "name: is the file UTF-8 rather than the encoding it was read with?)")
-    raise SchemaError(
-        f"{path}: required column(s) {missing} missing; columns present: {columns[:40]}{hint}"
-    )

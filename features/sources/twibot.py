@@ -39,22 +39,15 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
     if opts.observed_at is None:
         yield ReadResult(NAME, notes=[f"{source}: TwiBot-20 files carry no crawl time and no "
                                       "observed_at was given; age features will be missing"])
+    fields = {"ID": ("ID",), **{k: ("profile", *v) for k, v in api_v1.USER_FIELDS.items()}}
     for path in paths:
-        for records, rows, rejects in json_records.iter_json(
-            path, chunksize=opts.chunksize, encoding=opts.encoding
-        ):
-            if not records:
-                yield ReadResult(NAME, rejects=rejects)
-                continue
-            raw = json_records.pluck(records, {k: ("profile", *v)
-                                         for k, v in api_v1.USER_FIELDS.items()})
-            raw["account_id"] = json_records.pluck(records, {"id": ("ID",)})["id"].fillna(
-                raw["account_id"])
-            raw.index = rows.index
+        for raw, records, rows, rejects in json_records.iter_fields(
+                path, fields, chunksize=opts.chunksize, encoding=opts.encoding):
+            raw["account_id"] = raw["ID"].fillna(raw["account_id"])
             errors = RowErrors(rows.index)
             acc = api_v1.parse_users(raw, errors)
-            acc["observed_at"] = pd.to_datetime(
-                pd.Series(opts.observed_at, index=rows.index), utc=True)
+            if opts.observed_at is not None:
+                acc["observed_at"] = opts.observed_at
             result = common.emit_accounts(acc, errors, rows, path=path, opts=opts, seen=seen,
                                           fmt=NAME, source=source, group=source, labels=labels,
                                           rejects=(rejects,))

@@ -110,94 +110,89 @@ def iter_json(
     record that is not an object is a reject, and broken JSON is an error naming the record
     after which it broke.
     """
-    layout = json_layout(path)
-
-    def records() -> Iterator[tuple[int, object]]:
-        """(record number, parsed record or an Exception for a line that is not JSON or
-        nests too deeply)."""
-        if layout == "lines":
-            with open_text(path, encoding) as fh:
-                try:
-                    for i, line in enumerate(fh, start=1):
-                        if line.strip():
-                            try:
-                                rec = json.loads(line)
-                                if (line.count("[") + line.count("{") > MAX_JSON_DEPTH
-                                        and _depth(rec) > MAX_JSON_DEPTH):
-                                    rec = _TooDeepError()
-                            except RecursionError:
-                                rec = _TooDeepError()
-                            except ValueError as exc:
-                                rec = exc
-                            yield i, rec
-                except UnicodeDecodeError as exc:
-                    raise SchemaError(f"{path}: bytes that are not valid {encoding}: {exc}"
-                                      ) from exc
-            return
-        with open_binary(path) as fh:
-            i = 0
-            keys: set[str] = set()
-            try:
-                try:
-                    for rec in _json_items(fh, layout, keys):
-                        i += 1
-                        yield i, rec
-                except ijson.JSONError as exc:
-                    if "integer overflow" not in str(exc):
-                        raise
-                    # ijson's C parser stops at an integer beyond 64 bits (valid JSON); its
-                    # pure-Python parser reads it: read on with that one from record i + 1
-                    fh.seek(0)
-                    keys.clear()
-                    slow = _json_items(fh, layout, keys, backend=ijson.get_backend("python"))
-                    for n, rec in enumerate(slow, start=1):
-                        if n > i:
-                            i = n
-                            yield i, rec
-                if layout == "data" and "data" not in keys:
-                    # one object spread over many lines that is not a response: a record
-                    # (a pretty-printed v1.1 user object)
-                    fh.seek(0)
-                    rec = json.load(fh)
-                    if _depth(rec) > MAX_JSON_DEPTH:
-                        raise _TooDeepError()
-                    yield 1, rec
-            except (ijson.JSONError, UnicodeDecodeError) as exc:
-                raise SchemaError(f"{path}: malformed JSON after record {i}: {exc}") from exc
-            except (_TooDeepError, RecursionError) as exc:
-                raise SchemaError(f"{path}: record {i + 1} nests deeper than {MAX_JSON_DEPTH} "
-                                  "levels; no account or post does: refused") from exc
-
     batch: list[dict] = []
     nums: list[int] = []
-    bad_rows: list[int] = []
-    bad_reasons: list[str] = []
+    bad: list[tuple[int, str]] = []
+    read = _lines(path, encoding) if json_layout(path) == "lines" else _array(path)
+    for i, rec, reason in read:
+        if reason is None and not isinstance(rec, dict):
+            reason = "record is not a JSON object"
+        if reason is not None:
+            bad.append((i, reason))
+            continue
+        batch.append(rec)
+        nums.append(i)
+        if len(batch) >= chunksize:
+            yield batch, pd.Series(nums, dtype="int64"), _rejects(path, bad)
+            batch, nums, bad = [], [], []
+    yield batch, pd.Series(nums, dtype="int64"), _rejects(path, bad)
 
-    def flush():
-        rej = make_rejects(path, pd.Series(bad_rows, dtype="int64"), "", pd.Series(bad_reasons))
-        out = (list(batch), pd.Series(nums, dtype="int64"), rej)
-        batch.clear()
-        nums.clear()
-        bad_rows.clear()
-        bad_reasons.clear()
-        return out
 
-    for i, rec in records():
-        if isinstance(rec, _TooDeepError):
-            bad_rows.append(i)
-            bad_reasons.append(f"record nests deeper than {MAX_JSON_DEPTH} levels")
-        elif isinstance(rec, Exception):
-            bad_rows.append(i)
-            bad_reasons.append(f"invalid JSON: {rec}")
-        elif not isinstance(rec, dict):
-            bad_rows.append(i)
-            bad_reasons.append("record is not a JSON object")
-        else:
-            batch.append(rec)
-            nums.append(i)
-            if len(batch) >= chunksize:
-                yield flush()
-    yield flush()
+_TOO_DEEP = f"record nests deeper than {MAX_JSON_DEPTH} levels"
+
+
+def _rejects(path: str, bad: list[tuple[int, str]]) -> pd.DataFrame:
+    return make_rejects(path, pd.Series([i for i, _ in bad], dtype="int64"), "",
+                        pd.Series([why for _, why in bad], dtype="string"))
+
+
+def _lines(path: str, encoding: str) -> Iterator[tuple[int, object, str | None]]:
+    """(line number, record, the reason it is a reject or None) of JSON Lines."""
+    with open_text(path, encoding) as fh:
+        try:
+            for i, line in enumerate(fh, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    rec = json.loads(line)
+                except RecursionError:
+                    yield i, None, _TOO_DEEP
+                    continue
+                except ValueError as exc:
+                    yield i, None, f"invalid JSON: {exc}"
+                    continue
+                deep = (line.count("[") + line.count("{") > MAX_JSON_DEPTH
+                        and _depth(rec) > MAX_JSON_DEPTH)
+                yield i, rec, _TOO_DEEP if deep else None
+        except UnicodeDecodeError as exc:
+            raise SchemaError(f"{path}: bytes that are not valid {encoding}: {exc}") from exc
+
+
+def _array(path: str) -> Iterator[tuple[int, object, None]]:
+    """(record number, record, None) of a JSON array, of a response's ``data`` array, or of
+    one pretty-printed object; broken or too deeply nested JSON is an error."""
+    layout, keys, i = json_layout(path), set(), 0
+    with open_binary(path) as fh:
+        try:
+            try:
+                for rec in _json_items(fh, layout, keys):
+                    i += 1
+                    yield i, rec, None
+            except ijson.JSONError as exc:
+                if "integer overflow" not in str(exc):
+                    raise
+                # ijson's C parser stops at an integer beyond 64 bits (valid JSON); its
+                # pure-Python parser reads it: read on with that one from record i + 1
+                fh.seek(0)
+                keys.clear()
+                slow = _json_items(fh, layout, keys, backend=ijson.get_backend("python"))
+                for n, rec in enumerate(slow, start=1):
+                    if n > i:
+                        i = n
+                        yield i, rec, None
+            if layout == "data" and "data" not in keys:
+                # one object spread over many lines that is not a response: a record (a
+                # pretty-printed v1.1 user object)
+                fh.seek(0)
+                rec = json.load(fh)
+                if _depth(rec) > MAX_JSON_DEPTH:
+                    raise _TooDeepError()
+                yield 1, rec, None
+        except (ijson.JSONError, UnicodeDecodeError) as exc:
+            raise SchemaError(f"{path}: malformed JSON after record {i}: {exc}") from exc
+        except (_TooDeepError, RecursionError) as exc:
+            raise SchemaError(f"{path}: record {i + 1} nests deeper than {MAX_JSON_DEPTH} "
+                              "levels; no account or post does: refused") from exc
 
 
 def iter_fields(path: str, fields: dict[str, tuple[str, ...]], *, chunksize: int,

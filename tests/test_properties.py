@@ -248,7 +248,7 @@ def test_twitter_times_parse_as_pandas_does_each_value_alone(values):
     is in its chunk (impossible dates, other offsets, broken layouts, year 0)."""
     import pandas as pd
 
-    from features.sources.common import TWITTER_TIME, _parse_format
+    from features.sources.values import TWITTER_TIME, _parse_format
 
     got = _parse_format(pd.Series(values, dtype="string"), TWITTER_TIME, "UTC")
     for value, parsed in zip(values, got, strict=True):
@@ -272,7 +272,7 @@ def test_a_count_reads_the_same_whatever_else_is_in_its_chunk(values):
     every value gives the same number (or the same reject reason) either way."""
     import pandas as pd
 
-    from features.sources.common import RowErrors, count
+    from features.sources.values import RowErrors, count
 
     series = pd.Series(values, dtype="string")
     errors = RowErrors(series.index)

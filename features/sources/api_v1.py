@@ -19,8 +19,9 @@ from collections.abc import Iterator
 
 import pandas as pd
 
-from features.sources import common, json_records
-from features.sources.common import ReadOptions, ReadResult, RowErrors
+from features.sources import common, json_records, values
+from features.sources.common import ReadOptions, ReadResult
+from features.sources.values import RowErrors
 
 NAME = "api_v1"
 
@@ -44,7 +45,7 @@ USER_FIELDS = {
     "protected": ("protected",),
     "profile_use_background_image": ("profile_use_background_image",),
 }
-TIME_FORMATS = (common.TWITTER_TIME, "iso")
+TIME_FORMATS = (values.TWITTER_TIME, "iso")
 TWEET_FIELDS = {
     "post_id": ("id_str|id",),
     "tweeted_at": ("created_at",),
@@ -69,7 +70,7 @@ def sniff(path: str) -> bool:
 def parse_users(raw: pd.DataFrame, errors: RowErrors) -> pd.DataFrame:
     """Typed account columns from plucked v1.1 user fields (strings); a v1.1 user object
     always carries its profile texts ("" or null when there are none)."""
-    acc = common.parse_columns(raw, {c: c for c in USER_FIELDS}, errors, formats=TIME_FORMATS)
+    acc = values.parse_columns(raw, {c: c for c in USER_FIELDS}, errors, formats=TIME_FORMATS)
     return acc.assign(ids_hashed=False, created_at_day_only=False)
 
 
@@ -102,20 +103,20 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
                                            source=source, group=source, labels=labels,
                                            rejects=(rejects,))
                 continue
-            times = common.timestamp(raw["tweeted_at"], "created_at", errors,
+            times = values.timestamp(raw["tweeted_at"], "created_at", errors,
                                      formats=TIME_FORMATS)
             if opts.observed_at is None:
                 acc["observed_at"] = times
             posts = pd.DataFrame({
                 "account_id": acc["account_id"],
-                "post_id": common.text(raw["post_id"]),
+                "post_id": values.text(raw["post_id"]),
                 "created_at": times,
                 "is_retweet": raw["retweeted"].notna().astype("boolean"),
-                "is_reply": common.text(raw["reply_to"]).notna().astype("boolean"),
-                "is_quote": common.flag(raw["is_quote"], "is_quote_status", errors,
+                "is_reply": values.text(raw["reply_to"]).notna().astype("boolean"),
+                "is_quote": values.flag(raw["is_quote"], "is_quote_status", errors,
                                         empty_is=None),
-                "client": common.text(raw["client"].str.replace(r"<[^>]*>", "", regex=True)),
-                "lang": common.text(raw["post_lang"]),
+                "client": values.text(raw["client"].str.replace(r"<[^>]*>", "", regex=True)),
+                "lang": values.text(raw["post_lang"]),
             })
             yield common.from_tweets(posts, acc, errors, rows, path=path, fmt=NAME,
                                      source=source, latest=latest, finish=finish, when=times,

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from features.sources import common, json_records
-from features.sources.common import ReadOptions, ReadResult, RowErrors
+from features.sources import common, json_records, values
+from features.sources.common import ReadOptions, ReadResult
+from features.sources.values import RowErrors
 
 NAME = "api_v2"
 
@@ -54,12 +55,12 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
         for raw, _records, rows, rejects in json_records.iter_fields(
                 path, FIELDS, chunksize=opts.chunksize, encoding=opts.encoding):
             errors = RowErrors(rows.index)
-            acc = common.parse_columns(raw, columns, errors, formats=("iso",),
+            acc = values.parse_columns(raw, columns, errors, formats=("iso",),
                                        carried=frozenset())
             acc["ids_hashed"] = acc["created_at_day_only"] = False
             if opts.observed_at is not None:
                 acc["observed_at"] = opts.observed_at
-            image = common.text(raw["profile_image_url"])
+            image = values.text(raw["profile_image_url"])
             acc["default_profile_image"] = image.str.contains(
                 "default_profile_images", regex=False).astype("boolean")
             yield common.emit_accounts(acc, errors, rows, path=path, opts=opts,

@@ -27,11 +27,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from features.sources import common, scan
-from features.sources.common import ReadOptions, ReadResult, RowErrors
+from features.sources import common, scan, values
+from features.sources.common import ReadOptions, ReadResult
+from features.sources.values import RowErrors
 
 NAME = "flat_csv"
-TIME_FORMATS = (common.TWITTER_TIME, "epoch", "%Y-%m-%d %H:%M:%S", "iso")
+TIME_FORMATS = (values.TWITTER_TIME, "epoch", "%Y-%m-%d %H:%M:%S", "iso")
 #: Canonical column -> the export's column (v1.1's field names).
 COLUMNS = {c: c for c in (
     "screen_name", "name", "description", "location", "url", "lang", "created_at",
@@ -84,11 +85,11 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
                 path, required=(id_col, "followers_count", "friends_count"),
                 chunksize=opts.chunksize, encoding=opts.encoding, skip=unused_text):
             errors = RowErrors(chunk.index)
-            acc = common.parse_columns(chunk, columns, errors, formats=TIME_FORMATS,
+            acc = values.parse_columns(chunk, columns, errors, formats=TIME_FORMATS,
                                        empty_flag=False)
             acc["ids_hashed"] = acc["created_at_day_only"] = False
             if "profile_banner_url" in chunk.columns:  # a banner's URL, empty when none
-                acc["profile_banner"] = common.presence(chunk["profile_banner_url"])
+                acc["profile_banner"] = values.presence(chunk["profile_banner_url"])
             acc["observed_at"] = _observed_at(chunk, acc, errors, opts)
             yield common.emit_accounts(acc, errors, rows, path=path, opts=opts, fmt=NAME,
                                        source=source, group=group, labels=labels,
@@ -103,9 +104,9 @@ def _observed_at(chunk: pd.DataFrame, acc: pd.DataFrame, errors: RowErrors,
     fmts = ("%Y-%m-%d %H:%M:%S", "iso")
     for col in ("crawled_at", "updated"):
         if col in chunk.columns:
-            out = out.fillna(common.timestamp(chunk[col], col, errors, formats=fmts))
+            out = out.fillna(values.timestamp(chunk[col], col, errors, formats=fmts))
     if "account_age_days" in chunk.columns:  # per row, where no crawl time was given
-        age = common.count(chunk["account_age_days"], "account_age_days", errors)
+        age = values.count(chunk["account_age_days"], "account_age_days", errors)
         created = acc.get("created_at", out)
         out = out.fillna(created + pd.to_timedelta(age.astype("float64"), unit="D"))
     return out

@@ -31,8 +31,9 @@ from pathlib import Path
 import pandas as pd
 
 from features.schema import conform_accounts, empty_accounts, empty_posts
-from features.sources import common, scan
-from features.sources.common import ReadOptions, ReadResult, RowErrors
+from features.sources import common, scan, values
+from features.sources.common import ReadOptions, ReadResult
+from features.sources.values import RowErrors
 
 NAME = "io_archive"
 
@@ -91,8 +92,8 @@ ACCOUNT_COLUMNS = {
 
 def _accounts(chunk: pd.DataFrame, errors: RowErrors, observed_at: pd.Timestamp | None):
     """Parse the user columns of a users or tweets chunk."""
-    acc = common.parse_columns(chunk, ACCOUNT_COLUMNS, errors, formats=CREATION_FORMATS)
-    hashed = common.looks_hashed(acc["account_id"])
+    acc = values.parse_columns(chunk, ACCOUNT_COLUMNS, errors, formats=CREATION_FORMATS)
+    hashed = values.looks_hashed(acc["account_id"])
     for col in ("screen_name", "name"):
         if col in acc:
             acc[col] = acc[col].mask(hashed)
@@ -105,19 +106,19 @@ def _accounts(chunk: pd.DataFrame, errors: RowErrors, observed_at: pd.Timestamp 
 
 
 def _posts(chunk: pd.DataFrame, errors: RowErrors, times: pd.Series) -> pd.DataFrame:
-    posts = pd.DataFrame({"account_id": common.text(chunk["userid"]),
-                          "post_id": common.text(chunk["tweetid"]), "created_at": times},
+    posts = pd.DataFrame({"account_id": values.text(chunk["userid"]),
+                          "post_id": values.text(chunk["tweetid"]), "created_at": times},
                          index=chunk.index)
     if "is_retweet" in chunk:
-        posts["is_retweet"] = common.flag(chunk["is_retweet"], "is_retweet", errors,
+        posts["is_retweet"] = values.flag(chunk["is_retweet"], "is_retweet", errors,
                                           empty_is=None)
     for canon, col in (("is_reply", "in_reply_to_tweetid"),
                        ("is_quote", "quoted_tweet_tweetid")):
         if col in chunk:  # whether the tweet it answers or quotes is named
-            posts[canon] = common.text(chunk[col]).notna().astype("boolean")
+            posts[canon] = values.text(chunk[col]).notna().astype("boolean")
     for canon, col in (("client", "tweet_client_name"), ("lang", "tweet_language")):
         if col in chunk:
-            posts[canon] = common.text(chunk[col])
+            posts[canon] = values.text(chunk[col])
     return posts
 
 
@@ -161,7 +162,7 @@ def read_release(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
             path, required=TWEET_COLUMNS, chunksize=opts.chunksize, encoding=opts.encoding
         ):
             errors = RowErrors(chunk.index)
-            times = common.timestamp(
+            times = values.timestamp(
                 chunk["tweet_time"], "tweet_time", errors, formats=TWEET_TIME_FORMATS
             )
             posts = _posts(chunk, errors, times)

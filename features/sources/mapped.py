@@ -45,8 +45,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from features.schema import ACCOUNT_DTYPES, SchemaError, empty_rejects
-from features.sources import common, scan
-from features.sources.common import ReadOptions, ReadResult, RowErrors
+from features.sources import common, scan, values
+from features.sources.common import ReadOptions, ReadResult
+from features.sources.values import RowErrors
 
 if TYPE_CHECKING:
     from features.sources.mapping import Mapping
@@ -106,11 +107,11 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
         group = str(m.constants.get("group") or Path(path).name.split(".")[0])
         for chunk, rows, struct in _iter_raw(path, m, opts):
             errors = RowErrors(chunk.index)
-            acc = common.parse_columns(chunk, m.columns, errors, **styles,
+            acc = values.parse_columns(chunk, m.columns, errors, **styles,
                                        formats=(m.date_format,) if m.date_format else ("iso",))
             fixed = pd.DataFrame({c: pd.Series(v, index=chunk.index, dtype="string")
                                   for c, v in constants.items()}, index=chunk.index)
-            acc = acc.join(common.parse_columns(fixed, {c: c for c in constants}, errors,
+            acc = acc.join(values.parse_columns(fixed, {c: c for c in constants}, errors,
                                                 **styles, formats=("iso",)))
             acc["ids_hashed"] = m.ids_hashed
             acc["created_at_day_only"] = m.created_at_day_only

@@ -9,7 +9,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from features.schema import ACCOUNT_REQUIRED, SchemaError, validation_problems
-from features.sources import common
+from features.sources import common, values
 from features.sources.mapped import _MAPPABLE
 
 
@@ -29,7 +29,7 @@ class Mapping(BaseModel):
     column_names: list[str] | None = None
     constants: dict[str, str | int | float | bool] = {}
     empty_flag: bool | None = None
-    label_values: dict[str, int] = dict(common.LABEL_VALUES)
+    label_values: dict[str, int] = dict(values.LABEL_VALUES)
     created_at_day_only: bool = False
     ids_hashed: bool = False
 

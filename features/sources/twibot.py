@@ -19,7 +19,8 @@ import pandas as pd
 
 from features.schema import conform_posts
 from features.sources import api_v1, common, json_records
-from features.sources.common import ReadOptions, ReadResult, RowErrors
+from features.sources.common import ReadOptions, ReadResult
+from features.sources.values import RowErrors
 
 NAME = "twibot"
 

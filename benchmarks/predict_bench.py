@@ -5,7 +5,10 @@ For each size (default 1M and 4M accounts) it writes a flat CSV of v1.1 user fie
 ``predict.py`` in a child process, timing it and taking from its log its peak RSS (the
 kernel's high-water mark). It builds the same feature matrix in this
 process and times ``lightgbm.Booster.predict`` on it (the Python package, as a user would
-call it) three times just before and three times just after each run.
+call it) three times just before and three times just after each run. Beside them it times
+the least any design spends on the input: Arrow's multi-threaded CSV reader decoding the file
+(every column a string), and prints the ratio a run could reach if decoding and the raw
+predict were all it did (n / (decode + n / raw rate), over the raw rate).
 
     python -m benchmarks.predict_bench [--model models:/botsieve@champion] [--sizes 1000000 4000000]
                                        [--reasons none] [--repeat N]
@@ -103,6 +106,18 @@ def raw_rates(X: pd.DataFrame, booster, times: int = 3) -> list[float]:
     return rates
 
 
+def decode_seconds(path: str) -> float:
+    """Seconds Arrow's multi-threaded CSV reader takes to decode ``path`` (strings)."""
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    names = pa_csv.open_csv(path).schema.names
+    t0 = time.perf_counter()
+    pa_csv.read_csv(path, convert_options=pa_csv.ConvertOptions(
+        column_types=dict.fromkeys(names, pa.string())))
+    return time.perf_counter() - t0
+
+
 def run_once(cmd: list[str], out: str, n: int, X: pd.DataFrame, booster, reasons: str
              ) -> float:
     """One timed predict.py run between two sets of raw timings; prints both rates, returns
@@ -115,12 +130,16 @@ def run_once(cmd: list[str], out: str, n: int, X: pd.DataFrame, booster, reasons
     if done.returncode:
         raise RuntimeError(f"predict.py failed:\n{done.stderr[-3000:]}")
     mem = peak(done.stderr)
+    src = cmd[-1]
+    decode = min(decode_seconds(src) for _ in range(2))
     rows = len(pd.read_parquet(out, columns=["account_id"]))
     raw_rate = statistics.median(before + raw_rates(X, booster))
     e2e_rate = rows / e2e
     print(f"{n:>10,} accounts: predict.py end to end {e2e:6.1f} s = {e2e_rate:9,.0f}/s "
           f"(reasons: {reasons}); raw Booster.predict {raw_rate:11,.0f}/s; "
-          f"ratio {e2e_rate / raw_rate:.1%}; peak RSS {mem:,.0f} MiB", flush=True)
+          f"ratio {e2e_rate / raw_rate:.1%}; peak RSS {mem:,.0f} MiB; decoding the CSV alone "
+          f"{decode:.2f} s (ratio if decoding and predict were all: "
+          f"{1 / (1 + decode * raw_rate / n):.1%})", flush=True)
     return e2e_rate / raw_rate
 
 

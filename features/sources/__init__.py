@@ -18,7 +18,6 @@ import os
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import replace
 
 from features.schema import SchemaError
 from features.sources import api_v1, api_v2, common, flat_csv, io_archive, mapped, scan, twibot
@@ -176,8 +175,3 @@ def read_files(
         if part.format not in formats:
             formats.append(part.format)
     return common.accumulate(parts, "+".join(formats), notes)
-
-
-def with_options(options: ReadOptions | None, **changes) -> ReadOptions:
-    """A copy of ``options`` (or the defaults) with ``changes`` applied."""
-    return replace(options or ReadOptions(), **changes)

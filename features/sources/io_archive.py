@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from features.schema import conform_accounts, empty_accounts, empty_posts
+from features.schema import empty_accounts, empty_posts
 from features.sources import common, scan, values
 from features.sources.common import ReadOptions, ReadResult
 from features.sources.values import RowErrors
@@ -191,14 +191,9 @@ def read_release(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
             path, required=USER_COLUMNS, chunksize=opts.chunksize, encoding=opts.encoding
         ):
             errors = RowErrors(chunk.index)
-            acc = _accounts(chunk, errors, observed_at)
-            bad = errors.bad
-            good_rows = rows[~bad.to_numpy()].reset_index(drop=True)
-            conf = conform_accounts(acc.loc[~bad].reset_index(drop=True), file=path,
-                                    rows=good_rows, unique=False)
-            yield ReadResult(NAME, accounts=finish(conf.frame), rejects=common.concat_rejects(
-                [struct, errors.rejects(path, rows), conf.rejects]), account_file=path,
-                account_rows=conf.rows)
+            yield common.emit_accounts(_accounts(chunk, errors, observed_at), errors, rows,
+                                       path=path, opts=opts, fmt=NAME, source=source,
+                                       group=group, labels=labels, rejects=(struct,))
 
     # (a profile from tweets gives way to the users file's: the caller's duplicate check)
     remaining = tweet_accounts.finish()

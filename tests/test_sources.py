@@ -253,6 +253,37 @@ def test_mapped_headerless_tsv_with_statistics_instead_of_texts(tmp_path):
     assert np.isnan(X["description_length_chars"])  # words, not characters: unknown
 
 
+def test_a_row_with_several_bad_values_is_rejected_for_its_first_column(tmp_path):
+    """Readers check a row's values in the canonical order (the label last in flat CSV, the
+    mapping's constants in their canonical place), and name the first that is wrong."""
+    flat = tmp_path / "flat.csv"
+    flat.write_text("id,screen_name,followers_count,friends_count,crawled_at,updated,label\n"
+                    "1,a,1,2,notatime,,nope\n3,c,1,2,,bad2,x\n")
+    rej = read_files([str(flat)]).rejects.set_index("row")
+    assert rej["column"].to_dict() == {1: "crawled_at", 2: "updated"}
+    assert rej.loc[1, "reason"] == "unparseable date notatime"
+
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("columns: {label: lab, account_id: uid, followers_count: fol,\n"
+                       "          following_count: fri}\nconstants: {created_at: notadate}\n")
+    users = tmp_path / "users.csv"
+    users.write_text("uid,fol,fri,lab\n1,x,2,nope\n")
+    rej = read_files([str(users)], options=ReadOptions(mapping=str(mapping))).rejects
+    assert rej["column"].tolist() == ["created_at"]
+    assert rej["reason"].tolist() == ["unparseable date notadate"]
+
+
+def test_header_bytes_invalid_in_the_encoding_are_an_error_a_replacement_character_is_not(
+        tmp_path):
+    path = tmp_path / "users.csv"
+    path.write_text("id,screen_name,followers_count,friends_count,na\ufffdme\n1,a,1,2,x\n",
+                    encoding="utf-8")
+    assert len(read_files([str(path)]).accounts) == 1
+    path.write_bytes(b"id,screen_name,followers_count,friends_count,na\xffme\n")
+    with pytest.raises(SchemaError, match="not valid utf-8 in the header"):
+        read_files([str(path)], fmt="flat_csv")
+
+
 def test_mapping_without_header_needs_column_names(tmp_path):
     bad = tmp_path / "m.yaml"
     bad.write_text("header: false\ncolumns: {account_id: a, followers_count: b, "

@@ -266,7 +266,7 @@ def from_tweets(
     bad = errors.bad.to_numpy()
     good_rows = rows[~bad].reset_index(drop=True)
     pconf = conform_posts(posts.loc[~bad].reset_index(drop=True), file=path, rows=good_rows)
-    pconf.frame["source"] = source
+    pconf.frame["source"] = constant_strings(source, pconf.frame.index)
     parts = [*rejects, errors.rejects(path, rows), pconf.rejects]
     if acc is not None:
         conf = conform_accounts(acc.loc[~bad].reset_index(drop=True), file=path,

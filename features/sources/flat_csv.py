@@ -80,17 +80,18 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
         unused_text = tuple(col for col in TEXT if col in header
                             and opts.columns is not None and col not in opts.columns)
         label = next((c for c in ("label", "account_type") if c in header), None)
-        columns = {"account_id": id_col, **COLUMNS, **({"label": label} if label else {})}
         for chunk, rows, struct in scan.iter_csv(
                 path, required=(id_col, "followers_count", "friends_count"),
                 chunksize=opts.chunksize, encoding=opts.encoding, skip=unused_text):
             errors = RowErrors(chunk.index)
-            acc = values.parse_columns(chunk, columns, errors, formats=TIME_FORMATS,
-                                       empty_flag=False)
+            acc = values.parse_columns(chunk, {"account_id": id_col, **COLUMNS}, errors,
+                                       formats=TIME_FORMATS, empty_flag=False)
             acc["ids_hashed"] = acc["created_at_day_only"] = False
             if "profile_banner_url" in chunk.columns:  # a banner's URL, empty when none
                 acc["profile_banner"] = values.presence(chunk["profile_banner_url"])
             acc["observed_at"] = _observed_at(chunk, acc, errors, opts)
+            if label:
+                acc["label"] = values.label_values(chunk[label], label, errors)
             yield common.emit_accounts(acc, errors, rows, path=path, opts=opts, fmt=NAME,
                                        source=source, group=group, labels=labels,
                                        rejects=(struct,))

@@ -103,16 +103,23 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
     constants = {c: str(v) for c, v in m.constants.items() if c in _MAPPABLE
                  and c not in m.columns}
     styles = {"empty_flag": m.empty_flag, "tz": m.timezone, "spellings": m.label_values}
+    date_formats = (m.date_format,) if m.date_format else ("iso",)
     for path in paths:
         group = str(m.constants.get("group") or Path(path).name.split(".")[0])
         for chunk, rows, struct in _iter_raw(path, m, opts):
             errors = RowErrors(chunk.index)
-            acc = values.parse_columns(chunk, m.columns, errors, **styles,
-                                       formats=(m.date_format,) if m.date_format else ("iso",))
             fixed = pd.DataFrame({c: pd.Series(v, index=chunk.index, dtype="string")
                                   for c, v in constants.items()}, index=chunk.index)
-            acc = acc.join(values.parse_columns(fixed, {c: c for c in constants}, errors,
-                                                **styles, formats=("iso",)))
+            acc = pd.DataFrame(index=chunk.index)
+            for canon in _MAPPABLE:  # (a row's first error is that of the first column)
+                if canon in m.columns:
+                    raw, column, formats = chunk, m.columns[canon], date_formats
+                elif canon in constants:
+                    raw, column, formats = fixed, canon, ("iso",)
+                else:
+                    continue
+                acc[canon] = values.parse_columns(raw, {canon: column}, errors, **styles,
+                                                  formats=formats)[canon]
             acc["ids_hashed"] = m.ids_hashed
             acc["created_at_day_only"] = m.created_at_day_only
             if opts.observed_at is not None:

@@ -53,12 +53,23 @@ def peek(path: str, n_bytes: int = 65536) -> bytes:
         return fh.read(n_bytes)
 
 
-def csv_header(path: str, encoding: str = "utf-8", delimiter: str = ",") -> list[str]:
+def csv_header(path: str, encoding: str = "utf-8", delimiter: str = ",", *,
+               strict: bool = False) -> list[str]:
     """Column names of a CSV file: its first record, the fields stripped. Lines may end in
     \n, \r\n or a bare \r (as the CSV parser reads them); a UTF-8 byte order mark
-    (spreadsheet exports write one) is not part of the first name; bytes not valid in
-    ``encoding`` read as U+FFFD (:func:`iter_csv` refuses such a header)."""
-    text_ = peek(path, _HEADER_BYTES).decode(encoding, errors="replace")
+    (spreadsheet exports write one) is not part of the first name. Bytes not valid in
+    ``encoding`` on the first line are an error when ``strict``, else read as U+FFFD (format
+    detection looks at what it can)."""
+    raw = peek(path, _HEADER_BYTES)
+    text_ = raw.decode(encoding, errors="replace")
+    if strict:
+        try:
+            raw.decode(encoding)
+        except UnicodeDecodeError as exc:
+            cut = len(raw) == _HEADER_BYTES and exc.start >= len(raw) - 8  # (by the peek)
+            if not cut and not _LINE_BREAK.search(raw[: exc.start].decode(encoding)):
+                raise SchemaError(f"{path}: bytes that are not valid {encoding} in the "
+                                  "header") from exc
     if text_.startswith("\ufeff") and codecs.lookup(encoding).name == "utf-8":
         text_ = text_[1:]
     first = next(csv.reader(io.StringIO(text_, newline=""), delimiter=delimiter), [])
@@ -229,11 +240,11 @@ def _checked_header(path: str, encoding: str, delimiter: str, required: tuple[st
                     names: tuple[str, ...] | None) -> list[str]:
     """The header's column names (or the ``names`` given for a file without a header line),
     after checking the required ones are there, once each."""
-    if not peek(path).strip():
-        raise SchemaError(f"{path}: the file is empty (no header row)")
-    header = list(names) if names is not None else csv_header(path, encoding, delimiter)
-    if names is None and any("\ufffd" in c for c in header):
-        raise SchemaError(f"{path}: bytes that are not valid {encoding} in the header")
+    if not peek(path, _HEADER_BYTES).strip():
+        raise SchemaError(f"{path}: the file is empty" + (" (no header row)" if names is None
+                                                           else ""))
+    header = (list(names) if names is not None
+              else csv_header(path, encoding, delimiter, strict=True))
     missing = [c for c in required if c not in header]
     if missing:
         hint = ""
@@ -247,7 +258,8 @@ def _checked_header(path: str, encoding: str, delimiter: str, required: tuple[st
                           f"{header[:40]}{hint}")
     if len(set(header)) != len(header):
         dupes = sorted({c for c in header if header.count(c) > 1})
-        raise SchemaError(f"{path}: the column names repeat {dupes}")
+        raise SchemaError(f"{path}: " + ("the header repeats column(s)" if names is None
+                                         else "the column names given repeat") + f" {dupes}")
     return header
 
 

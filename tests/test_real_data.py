@@ -82,7 +82,7 @@ def test_rna_0621_without_its_2020_tweets_rejects_accounts_created_after_the_las
     accounts created in 2020: each is a reject with the reason, never a negative age."""
     res = read_files([str(shared_data / "io-rna-0621")])
     assert len(res.accounts) == 36 and len(res.rejects) == 14
-    assert (res.rejects["column"] == "created_at").all()
+    assert (res.rejects["column"] == "account_creation_date").all()
     assert res.rejects["reason"].str.match(
         r"created_at 2020-\d\d-\d\d is after observed_at 2019-12-31 \(negative account age\)"
     ).all()

@@ -230,9 +230,9 @@ def test_mapped_headerless_tsv_with_statistics_instead_of_texts(tmp_path):
     assert row["observed_at"] == ts("2010-01-17 20:38:25")
     assert pd.isna(row["screen_name"]) and pd.isna(row["description"])  # not carried
     rejects = res.rejects.set_index("row")
-    assert rejects.loc[2, "column"] == "followers_count"
+    assert rejects.loc[2, "column"] == "NumberOfFollowers"  # (the file's name of the column)
     assert rejects.loc[2, "reason"] == "negative count -2"
-    assert rejects.loc[3, "column"] == "created_at"
+    assert rejects.loc[3, "column"] == "CreatedAt"
     assert rejects.loc[3, "reason"] == ("created_at 2009-12-01 is after observed_at 2009-11-20 "
                                         "(negative account age)")
     X = FeatureBuilder().fit(res.accounts).row_features(res.accounts).iloc[0]
@@ -304,6 +304,7 @@ def test_bad_values_go_to_rejects_with_row_column_and_reason():
     rej = res.rejects.set_index("row")
     assert res.accounts["account_id"].tolist() == ["u1"]
     assert rej.loc[2, "reason"] == "negative count -5"
+    assert rej.loc[2, "column"] == rej.loc[6, "column"] == "follower_count"  # (the file's name)
     assert rej.loc[3, "column"] == "following_count"
     assert "not a whole number" in rej.loc[3, "reason"]
     assert rej.loc[4, "column"] == "account_creation_date"
@@ -678,6 +679,22 @@ def test_an_io_tweet_dated_2099_is_a_reject_not_the_release_observation_time(tmp
     assert bad["reason"].tolist() == ["created_at 2099-07-20 is in the future"]
 
 
+def test_a_tweet_whose_author_profile_breaks_the_contract_is_kept_and_its_reject_says_so(
+        tmp_path):
+    tweets = tmp_path / "io_tweets.csv"
+    lines = Path(fixture("io_tweets.csv")).read_text().splitlines()
+    header = next(csv.reader([lines[0]]))
+    fields = next(csv.reader([lines[1]]))
+    fields[header.index("follower_count")] = "-3"
+    out = io.StringIO()
+    csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n").writerow(fields)
+    tweets.write_text("\n".join([lines[0], out.getvalue().strip(), *lines[2:]]) + "\n")
+    res = read_files([str(tweets)])
+    assert fields[header.index("tweetid")] in set(res.posts["post_id"])
+    assert res.rejects[["row", "column", "reason"]].values.tolist() == [[1, "follower_count", (
+        "negative count -3 (in the profile of the tweet's author; the tweet is kept)")]]
+
+
 # --- hostile JSON -----------------------------------------------------------------------------
 
 
@@ -830,7 +847,7 @@ def test_ids_with_line_breaks_nul_bytes_or_thousands_of_characters_are_rejects(t
     res = read_files([str(path)])
     assert res.accounts["account_id"].tolist() == ["4"]
     reasons = res.rejects.set_index("row")["reason"].sort_index()
-    assert reasons.index.tolist() == [1, 2, 3] and (res.rejects["column"] == "account_id").all()
+    assert reasons.index.tolist() == [1, 2, 3] and (res.rejects["column"] == "id").all()
     assert reasons.iloc[:2].str.contains("line break, NUL").all()
     assert reasons.iloc[2] == "account_id of 10000 characters (at most 256)"
 

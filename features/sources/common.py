@@ -221,9 +221,11 @@ def emit_accounts(
     labels: pd.DataFrame | None,
     rejects: tuple[pd.DataFrame, ...] = (),
     seen: set[str] | None = None,
+    columns: dict[str, str] | None = None,
 ) -> ReadResult:
     """The end of every reader's chunk: drop rows with parse errors, check the account contract,
-    set provenance; every row left out becomes a reject. An id read before is left to the
+    set provenance; every row left out becomes a reject, naming the file's column where
+    ``columns`` (canonical -> the file's) says the file holds it. An id read before is left to the
     caller (:func:`first_observations`; predict.py's check on disk), unless ``seen`` holds the
     ids emitted so far: a reader whose repeated records must not count twice (TwiBot's embed
     their tweets) then rejects them here."""
@@ -241,8 +243,15 @@ def emit_accounts(
             dups = make_rejects(path, kept[dup], "account_id", DUPLICATE_REASON)
             frame, kept = frame.loc[~dup].reset_index(drop=True), kept[~dup].reset_index(drop=True)
     return ReadResult(fmt, accounts=frame, rejects=concat_rejects(
-        [*rejects, errors.rejects(path, rows), conf.rejects, dups]), account_file=path,
-        account_rows=kept)
+        [*rejects, errors.rejects(path, rows), in_file_terms(conf.rejects, columns), dups]),
+        account_file=path, account_rows=kept)
+
+
+def in_file_terms(rejects: pd.DataFrame, columns: dict[str, str] | None) -> pd.DataFrame:
+    """``rejects`` of the contract's checks, their canonical columns named as in the file."""
+    if columns and len(rejects):
+        rejects["column"] = rejects["column"].replace(columns)
+    return rejects
 
 
 def from_tweets(
@@ -258,11 +267,13 @@ def from_tweets(
     finish,
     when: pd.Series,
     rejects: tuple[pd.DataFrame, ...] = (),
+    columns: dict[str, str] | None = None,
 ) -> ReadResult:
     """The end of a chunk of tweets: its posts without the rows with errors, and the profiles
     they carry of their authors (``acc``, made canonical by ``finish``) added to ``latest``
     at the tweets' times ``when``. Every tweet repeats its author's profile: a profile that
-    breaks the account contract (a negative count) is a reject, the tweet itself is kept."""
+    breaks the account contract (a negative count) is a reject that says so, the tweet itself
+    is kept (``columns``: as for :func:`emit_accounts`)."""
     bad = errors.bad.to_numpy()
     good_rows = rows[~bad].reset_index(drop=True)
     pconf = conform_posts(posts.loc[~bad].reset_index(drop=True), file=path, rows=good_rows)
@@ -271,7 +282,10 @@ def from_tweets(
     if acc is not None:
         conf = conform_accounts(acc.loc[~bad].reset_index(drop=True), file=path,
                                 rows=good_rows, unique=False)
-        parts.append(conf.rejects)
+        profile = in_file_terms(conf.rejects, columns)
+        profile["reason"] = (profile["reason"]
+                             + " (in the profile of the tweet's author; the tweet is kept)")
+        parts.append(profile)
         kept = good_rows.searchsorted(conf.rows.to_numpy())
         latest.add(finish(conf.frame), when=when[~bad].iloc[kept])
     return ReadResult(fmt, posts=pconf.frame, rejects=concat_rejects(parts))

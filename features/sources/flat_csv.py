@@ -84,8 +84,9 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
                 path, required=(id_col, "followers_count", "friends_count"),
                 chunksize=opts.chunksize, encoding=opts.encoding, skip=unused_text):
             errors = RowErrors(chunk.index)
-            acc = values.parse_columns(chunk, {"account_id": id_col, **COLUMNS}, errors,
-                                       formats=TIME_FORMATS, empty_flag=False)
+            columns = {"account_id": id_col, **COLUMNS}
+            acc = values.parse_columns(chunk, columns, errors, formats=TIME_FORMATS,
+                                       empty_flag=False)
             acc["ids_hashed"] = acc["created_at_day_only"] = False
             if "profile_banner_url" in chunk.columns:  # a banner's URL, empty when none
                 acc["profile_banner"] = values.presence(chunk["profile_banner_url"])
@@ -94,7 +95,7 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
                 acc["label"] = values.label_values(chunk[label], label, errors)
             yield common.emit_accounts(acc, errors, rows, path=path, opts=opts, fmt=NAME,
                                        source=source, group=group, labels=labels,
-                                       rejects=(struct,))
+                                       rejects=(struct,), columns=columns)
 
 
 def _observed_at(chunk: pd.DataFrame, acc: pd.DataFrame, errors: RowErrors,

@@ -170,7 +170,8 @@ def read_release(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
                    if set(USER_COLUMNS) <= set(chunk.columns) else None)
             result = common.from_tweets(posts, acc, errors, rows, path=path, fmt=NAME,
                                         source=source, latest=tweet_accounts, finish=finish,
-                                        when=times, rejects=(struct,))
+                                        when=times, rejects=(struct,),
+                                        columns=ACCOUNT_COLUMNS)
             chunk_last = result.posts["created_at"].max()
             if pd.notna(chunk_last) and (last_tweet is None or chunk_last > last_tweet):
                 last_tweet = chunk_last
@@ -193,7 +194,8 @@ def read_release(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
             errors = RowErrors(chunk.index)
             yield common.emit_accounts(_accounts(chunk, errors, observed_at), errors, rows,
                                        path=path, opts=opts, fmt=NAME, source=source,
-                                       group=group, labels=labels, rejects=(struct,))
+                                       group=group, labels=labels, rejects=(struct,),
+                                       columns=ACCOUNT_COLUMNS)
 
     # (a profile from tweets gives way to the users file's: the caller's duplicate check)
     remaining = tweet_accounts.finish()

@@ -126,4 +126,4 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
                 acc["observed_at"] = opts.observed_at
             yield common.emit_accounts(acc, errors, rows, path=path, opts=opts, fmt=NAME,
                                        source=source, group=group, labels=labels,
-                                       rejects=(struct,))
+                                       rejects=(struct,), columns=m.columns)

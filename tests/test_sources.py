@@ -786,6 +786,7 @@ def test_one_pretty_printed_user_object_is_one_account(tmp_path):
     ("timezone: Mars/Olympus", "unknown time zone 'Mars/Olympus'"),
     ("delimiter: ';;'", "the delimiter must be one character"),
     ("date_format: DD/MM/YYYY", "neither a strftime pattern"),
+    ("date_format: '%Y %Q'", "date format '%Y %Q' cannot be read"),
 ])
 def test_a_mapping_with_an_impossible_setting_is_a_named_error(tmp_path, line, message):
     mapping = tmp_path / "m.yaml"

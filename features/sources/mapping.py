@@ -64,10 +64,7 @@ class Mapping(BaseModel):
     @field_validator("date_format")
     @classmethod
     def _strftime(cls, value: str | None) -> str | None:
-        if value is not None and value not in ("iso", "epoch") and "%" not in value:
-            raise ValueError(f"date_format {value!r} is neither a strftime pattern (with %) "
-                             "nor iso nor epoch")
-        return value
+        return value if value is None else values.check_time_format(value)
 
     @classmethod
     def load(cls, path: str) -> Mapping:

@@ -677,6 +677,7 @@ def test_an_io_tweet_dated_2099_is_a_reject_not_the_release_observation_time(tmp
     assert "9004" not in set(res.posts["post_id"])
     bad = res.rejects[res.rejects["file"] == str(tweets)]
     assert bad["reason"].tolist() == ["created_at 2099-07-20 is in the future"]
+    assert bad["column"].tolist() == ["tweet_time"]  # (the file's name of the column)
 
 
 def test_a_tweet_whose_author_profile_breaks_the_contract_is_kept_and_its_reject_says_so(
@@ -693,6 +694,29 @@ def test_a_tweet_whose_author_profile_breaks_the_contract_is_kept_and_its_reject
     assert fields[header.index("tweetid")] in set(res.posts["post_id"])
     assert res.rejects[["row", "column", "reason"]].values.tolist() == [[1, "follower_count", (
         "negative count -3 (in the profile of the tweet's author; the tweet is kept)")]]
+
+    fields[header.index("userid")] = ""  # now the tweet is a reject too: nothing is kept
+    out = io.StringIO()
+    csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n").writerow(fields)
+    tweets.write_text("\n".join([lines[0], out.getvalue().strip(), *lines[2:]]) + "\n")
+    res = read_files([str(tweets)])
+    assert fields[header.index("tweetid")] not in set(res.posts["post_id"])
+    assert res.rejects[["row", "column", "reason"]].values.tolist() == [
+        [1, "userid", "required value account_id is missing"]] * 2
+
+
+def test_offsets_a_clock_cannot_have_are_unparseable_and_a_z_is_utc(tmp_path):
+    path = tmp_path / "users.csv"
+    path.write_text("id,screen_name,followers_count,friends_count,created_at\n"
+                    "1,a,1,2,Tue Jun 11 11:20:35 +2400 2013\n"
+                    "2,b,1,2,Tue Jun 11 11:20:35 -0099 2013\n"
+                    "3,c,1,2,Tue Jun 11 11:20:35 Z 2013\n"
+                    "4,d,1,2,Tue Jun 11 11:20:35 -0530 2013\n")
+    res = read_files([str(path)])
+    acc = by_id(res.accounts)
+    assert acc.loc["3", "created_at"] == ts("2013-06-11 11:20:35")
+    assert acc.loc["4", "created_at"] == ts("2013-06-11 16:50:35")
+    assert res.rejects["reason"].str.startswith("unparseable date").tolist() == [True, True]
 
 
 # --- hostile JSON -----------------------------------------------------------------------------
@@ -787,6 +811,7 @@ def test_one_pretty_printed_user_object_is_one_account(tmp_path):
     ("delimiter: ';;'", "the delimiter must be one character"),
     ("date_format: DD/MM/YYYY", "neither a strftime pattern"),
     ("date_format: '%Y %Q'", "date format '%Y %Q' cannot be read"),
+    ("date_format: '%x %H:%M'", "depends on the machine's locale"),
 ])
 def test_a_mapping_with_an_impossible_setting_is_a_named_error(tmp_path, line, message):
     mapping = tmp_path / "m.yaml"

@@ -268,23 +268,26 @@ def from_tweets(
     when: pd.Series,
     rejects: tuple[pd.DataFrame, ...] = (),
     columns: dict[str, str] | None = None,
+    post_columns: dict[str, str] | None = None,
 ) -> ReadResult:
     """The end of a chunk of tweets: its posts without the rows with errors, and the profiles
     they carry of their authors (``acc``, made canonical by ``finish``) added to ``latest``
     at the tweets' times ``when``. Every tweet repeats its author's profile: a profile that
-    breaks the account contract (a negative count) is a reject that says so, the tweet itself
-    is kept (``columns``: as for :func:`emit_accounts`)."""
+    breaks the account contract (a negative count) is a reject, which says so when the tweet
+    itself is kept (``columns``, ``post_columns``: the file's names of canonical account and
+    post columns, as for :func:`emit_accounts`)."""
     bad = errors.bad.to_numpy()
     good_rows = rows[~bad].reset_index(drop=True)
     pconf = conform_posts(posts.loc[~bad].reset_index(drop=True), file=path, rows=good_rows)
     pconf.frame["source"] = constant_strings(source, pconf.frame.index)
-    parts = [*rejects, errors.rejects(path, rows), pconf.rejects]
+    parts = [*rejects, errors.rejects(path, rows), in_file_terms(pconf.rejects, post_columns)]
     if acc is not None:
         conf = conform_accounts(acc.loc[~bad].reset_index(drop=True), file=path,
                                 rows=good_rows, unique=False)
         profile = in_file_terms(conf.rejects, columns)
-        profile["reason"] = (profile["reason"]
-                             + " (in the profile of the tweet's author; the tweet is kept)")
+        kept_post = profile["row"].isin(pconf.rows).to_numpy(dtype=bool)
+        profile.loc[kept_post, "reason"] += (" (in the profile of the tweet's author; the "
+                                             "tweet is kept)")
         parts.append(profile)
         kept = good_rows.searchsorted(conf.rows.to_numpy())
         latest.add(finish(conf.frame), when=when[~bad].iloc[kept])

@@ -89,6 +89,9 @@ ACCOUNT_COLUMNS = {
     "following_count": "following_count",
 }
 
+#: Canonical post column -> the tweets file's column, for the rejects.
+POST_COLUMNS = {"account_id": "userid", "post_id": "tweetid", "created_at": "tweet_time"}
+
 
 def _accounts(chunk: pd.DataFrame, errors: RowErrors, observed_at: pd.Timestamp | None):
     """Parse the user columns of a users or tweets chunk."""
@@ -171,7 +174,7 @@ def read_release(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
             result = common.from_tweets(posts, acc, errors, rows, path=path, fmt=NAME,
                                         source=source, latest=tweet_accounts, finish=finish,
                                         when=times, rejects=(struct,),
-                                        columns=ACCOUNT_COLUMNS)
+                                        columns=ACCOUNT_COLUMNS, post_columns=POST_COLUMNS)
             chunk_last = result.posts["created_at"].max()
             if pd.notna(chunk_last) and (last_tweet is None or chunk_last > last_tweet):
                 last_tweet = chunk_last

@@ -104,6 +104,9 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
                  and c not in m.columns}
     styles = {"empty_flag": m.empty_flag, "tz": m.timezone, "spellings": m.label_values}
     date_formats = (m.date_format,) if m.date_format else ("iso",)
+    # (the rejects name the file's column, but for a value the options give instead)
+    named = {c: f for c, f in m.columns.items()
+             if not (c == "observed_at" and opts.observed_at is not None)}
     for path in paths:
         group = str(m.constants.get("group") or Path(path).name.split(".")[0])
         for chunk, rows, struct in _iter_raw(path, m, opts):
@@ -126,4 +129,4 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
                 acc["observed_at"] = opts.observed_at
             yield common.emit_accounts(acc, errors, rows, path=path, opts=opts, fmt=NAME,
                                        source=source, group=group, labels=labels,
-                                       rejects=(struct,), columns=m.columns)
+                                       rejects=(struct,), columns=named)

@@ -246,10 +246,16 @@ def _strptime(vals: pd.Series, fmt: str) -> pd.Series:
         raise SchemaError(f"date format {fmt!r} cannot be read: {exc}") from exc
     column = parsed.column("t")
     out = pd.Series(column.to_numpy(zero_copy_only=False), index=vals.index)
-    return out.dt.tz_localize("UTC") if column.type.tz else out
+    if not column.type.tz:
+        return out
+    # DuckDB reads an offset of up to 99 hours; Python's parser, as a clock would, under 24
+    odd = pc.match_substring_regex(table.column("v"), _NO_OFFSET)
+    return out.mask(pc.fill_null(odd, False).to_numpy(zero_copy_only=False)).dt.tz_localize(
+        "UTC")
 
 
 _DUCKDB = threading.local()
+_NO_OFFSET = r"[+-](?:2[4-9]|[3-9]\d):?\d\d|[+-]\d\d:?[6-9]\d"
 
 
 def check_time_format(fmt: str) -> str:
@@ -260,6 +266,9 @@ def check_time_format(fmt: str) -> str:
     if "%" not in fmt:
         raise ValueError(f"date_format {fmt!r} is neither a strftime pattern (with %) nor iso "
                          "nor epoch")
+    if any(f"%{c}" in fmt for c in "cxX"):
+        raise ValueError(f"date_format {fmt!r}: %c, %x and %X mean a layout that depends on "
+                         "the machine's locale; spell the layout out (e.g. %m/%d/%y)")
     try:
         _strptime(pd.Series(["2020-01-01"], dtype="string"), fmt)
     except SchemaError as exc:
@@ -276,7 +285,16 @@ def _parse_format(vals: pd.Series, fmt: str, tz: str) -> pd.Series:
         naive = pd.to_datetime(vals[~has_offset], format="ISO8601", errors="coerce")
     else:
         parsed = _strptime(vals, fmt)
-        if isinstance(parsed.dtype, pd.DatetimeTZDtype):
+        zoned = isinstance(parsed.dtype, pd.DatetimeTZDtype)
+        rest = vals[parsed.isna()]
+        if len(rest):  # what Python's parser reads and DuckDB's does not (a Z for +0000)
+            try:
+                more = pd.to_datetime(rest, format=fmt, utc=zoned, errors="coerce")
+            except ValueError:  # (a directive only DuckDB knows)
+                more = None
+            if more is not None and more.notna().any():
+                parsed = parsed.fillna(more.astype(parsed.dtype).reindex(vals.index))
+        if zoned:
             return parsed.astype("datetime64[us, UTC]")
         aware, naive = pd.Series(dtype="datetime64[us, UTC]"), parsed
     naive = naive.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT").dt.tz_convert("UTC")

@@ -705,6 +705,21 @@ def test_a_tweet_whose_author_profile_breaks_the_contract_is_kept_and_its_reject
         [1, "userid", "required value account_id is missing"]] * 2
 
 
+def test_json_rejects_name_the_record_s_own_field(tmp_path):
+    users = tmp_path / "users.jsonl"
+    users.write_text(json.dumps({"id_str": "1", "screen_name": "a", "followers_count": 3,
+                                 "friends_count": "x"}) + "\n" + json.dumps(
+        {"id_str": "2", "screen_name": "b", "followers_count": -3, "friends_count": 2}) + "\n")
+    rej = read_files([str(users)], fmt="api_v1").rejects
+    assert rej[["row", "column"]].values.tolist() == [[1, "friends_count"],
+                                                      [2, "followers_count"]]
+    v2 = tmp_path / "v2.json"
+    v2.write_text(json.dumps({"data": [{"id": "5", "username": "c", "public_metrics": {
+        "followers_count": -1, "following_count": 1}}]}))
+    rej = read_files([str(v2)]).rejects
+    assert rej["column"].tolist() == ["public_metrics.followers_count"]
+
+
 def test_offsets_a_clock_cannot_have_are_unparseable_and_a_z_is_utc(tmp_path):
     path = tmp_path / "users.csv"
     path.write_text("id,screen_name,followers_count,friends_count,created_at\n"

@@ -46,15 +46,14 @@ USER_FIELDS = {
     "profile_use_background_image": ("profile_use_background_image",),
 }
 TIME_FORMATS = (values.TWITTER_TIME, "iso")
-TWEET_FIELDS = {
-    "post_id": ("id_str|id",),
-    "tweeted_at": ("created_at",),
-    "retweeted": ("retweeted_status",),
-    "reply_to": ("in_reply_to_status_id_str|in_reply_to_status_id",),
-    "is_quote": ("is_quote_status",),
-    "client": ("source",),
-    "post_lang": ("lang",),
-}
+TWEET_FIELDS = {name: (name,) for name in (
+    "created_at", "retweeted_status", "is_quote_status", "source", "lang")} | {
+    "id_str": ("id_str|id",),
+    "in_reply_to_status_id_str": ("in_reply_to_status_id_str|in_reply_to_status_id",)}
+#: Pluck specs keyed by the records' own field names, and canonical column -> that name.
+USER_SPEC, USER_COLUMNS = json_records.by_name(USER_FIELDS)
+AUTHOR_SPEC, AUTHOR_COLUMNS = json_records.by_name(USER_FIELDS, "user")
+POST_COLUMNS = {"account_id": "user.id_str", "post_id": "id_str", "created_at": "created_at"}
 
 
 def sniff(path: str) -> bool:
@@ -67,10 +66,12 @@ def sniff(path: str) -> bool:
     return json_records.sniff_json(path, is_user)
 
 
-def parse_users(raw: pd.DataFrame, errors: RowErrors) -> pd.DataFrame:
-    """Typed account columns from plucked v1.1 user fields (strings); a v1.1 user object
-    always carries its profile texts ("" or null when there are none)."""
-    acc = values.parse_columns(raw, {c: c for c in USER_FIELDS}, errors, formats=TIME_FORMATS)
+def parse_users(raw: pd.DataFrame, errors: RowErrors, columns: dict[str, str]
+                ) -> pd.DataFrame:
+    """Typed account columns from plucked v1.1 user fields (strings; ``columns``: canonical
+    column -> plucked field); a v1.1 user object always carries its profile texts ("" or null
+    when there are none)."""
+    acc = values.parse_columns(raw, columns, errors, formats=TIME_FORMATS)
     return acc.assign(ids_hashed=False, created_at_day_only=False)
 
 
@@ -90,37 +91,39 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
         if not tweets and opts.observed_at is None:
             yield ReadResult(NAME, notes=[f"{path}: user objects carry no observation time and "
                                           "no observed_at was given; age features will be missing"])
-        fields = ({**{k: ("user", *v) for k, v in USER_FIELDS.items()}, **TWEET_FIELDS}
-                  if tweets else USER_FIELDS)
+        fields, columns = ({**AUTHOR_SPEC, **TWEET_FIELDS}, AUTHOR_COLUMNS) if tweets else (
+            USER_SPEC, USER_COLUMNS)
         for raw, _records, rows, rejects in json_records.iter_fields(
                 path, fields, chunksize=opts.chunksize, encoding=opts.encoding):
             errors = RowErrors(rows.index)
-            acc = parse_users(raw, errors)
+            acc = parse_users(raw, errors, columns)
             if opts.observed_at is not None:
                 acc["observed_at"] = opts.observed_at
             if not tweets:
                 yield common.emit_accounts(acc, errors, rows, path=path, opts=opts, fmt=NAME,
                                            source=source, group=source, labels=labels,
-                                           rejects=(rejects,))
+                                           rejects=(rejects,), columns=columns)
                 continue
-            times = values.timestamp(raw["tweeted_at"], "created_at", errors,
+            times = values.timestamp(raw["created_at"], "created_at", errors,
                                      formats=TIME_FORMATS)
             if opts.observed_at is None:
                 acc["observed_at"] = times
             posts = pd.DataFrame({
                 "account_id": acc["account_id"],
-                "post_id": values.text(raw["post_id"]),
+                "post_id": values.text(raw["id_str"]),
                 "created_at": times,
-                "is_retweet": raw["retweeted"].notna().astype("boolean"),
-                "is_reply": values.text(raw["reply_to"]).notna().astype("boolean"),
-                "is_quote": values.flag(raw["is_quote"], "is_quote_status", errors,
+                "is_retweet": raw["retweeted_status"].notna().astype("boolean"),
+                "is_reply": values.text(raw["in_reply_to_status_id_str"]).notna().astype(
+                    "boolean"),
+                "is_quote": values.flag(raw["is_quote_status"], "is_quote_status", errors,
                                         empty_is=None),
-                "client": values.text(raw["client"].str.replace(r"<[^>]*>", "", regex=True)),
-                "lang": values.text(raw["post_lang"]),
+                "client": values.text(raw["source"].str.replace(r"<[^>]*>", "", regex=True)),
+                "lang": values.text(raw["lang"]),
             })
             yield common.from_tweets(posts, acc, errors, rows, path=path, fmt=NAME,
                                      source=source, latest=latest, finish=finish, when=times,
-                                     rejects=(rejects,))
+                                     rejects=(rejects,), columns=columns,
+                                     post_columns=POST_COLUMNS)
     # (an account seen both as a user object and as a tweet author keeps the user object:
     # the caller's duplicate check)
     rest = latest.finish()

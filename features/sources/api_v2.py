@@ -50,19 +50,19 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
                                       "no observed_at was given; age features will be missing"])
     # v2 returns a profile text only when it was asked for (user.fields), and an empty one as
     # "": a record without it cannot say which, so it is missing (no text is carried)
-    columns = {c: c for c in FIELDS if c != "profile_image_url"}
+    spec, columns = json_records.by_name(FIELDS)
+    image = columns.pop("profile_image_url")
     for path in paths:
         for raw, _records, rows, rejects in json_records.iter_fields(
-                path, FIELDS, chunksize=opts.chunksize, encoding=opts.encoding):
+                path, spec, chunksize=opts.chunksize, encoding=opts.encoding):
             errors = RowErrors(rows.index)
             acc = values.parse_columns(raw, columns, errors, formats=("iso",),
                                        carried=frozenset())
             acc["ids_hashed"] = acc["created_at_day_only"] = False
             if opts.observed_at is not None:
                 acc["observed_at"] = opts.observed_at
-            image = values.text(raw["profile_image_url"])
-            acc["default_profile_image"] = image.str.contains(
+            acc["default_profile_image"] = values.text(raw[image]).str.contains(
                 "default_profile_images", regex=False).astype("boolean")
             yield common.emit_accounts(acc, errors, rows, path=path, opts=opts,
                                        fmt=NAME, source=source, group=source, labels=labels,
-                                       rejects=(rejects,))
+                                       rejects=(rejects,), columns=columns)

@@ -204,6 +204,17 @@ def iter_fields(path: str, fields: dict[str, tuple[str, ...]], *, chunksize: int
         yield pluck(records, fields).set_axis(rows.index), records, rows, rejects
 
 
+def by_name(fields: dict[str, tuple[str, ...]], *prefix: str
+            ) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+    """``fields`` (canonical column -> key path) under ``prefix``, as a :func:`pluck` spec keyed
+    by each field's name in the record (its path, first alternatives, joined by dots:
+    ``user.id_str``) and the projection canonical column -> that name, so that rejects name
+    the record's own field."""
+    paths = {c: (*prefix, *p) for c, p in fields.items()}
+    names = {c: ".".join(step.split("|")[0] for step in p) for c, p in paths.items()}
+    return {names[c]: p for c, p in paths.items()}, names
+
+
 def _as_text(value: object) -> str | None:
     if value is None:
         return None

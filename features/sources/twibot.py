@@ -40,18 +40,20 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
     if opts.observed_at is None:
         yield ReadResult(NAME, notes=[f"{source}: TwiBot-20 files carry no crawl time and no "
                                       "observed_at was given; age features will be missing"])
-    fields = {"ID": ("ID",), **{k: ("profile", *v) for k, v in api_v1.USER_FIELDS.items()}}
+    spec, columns = json_records.by_name(api_v1.USER_FIELDS, "profile")
+    fields, id_field = {"ID": ("ID",), **spec}, columns["account_id"]
+    columns = {**columns, "account_id": "ID"}  # (the record's ID, else its profile's id)
     for path in paths:
         for raw, records, rows, rejects in json_records.iter_fields(
                 path, fields, chunksize=opts.chunksize, encoding=opts.encoding):
-            raw["account_id"] = raw["ID"].fillna(raw["account_id"])
+            raw["ID"] = raw["ID"].fillna(raw[id_field])
             errors = RowErrors(rows.index)
-            acc = api_v1.parse_users(raw, errors)
+            acc = api_v1.parse_users(raw, errors, columns)
             if opts.observed_at is not None:
                 acc["observed_at"] = opts.observed_at
             result = common.emit_accounts(acc, errors, rows, path=path, opts=opts, seen=seen,
                                           fmt=NAME, source=source, group=source, labels=labels,
-                                          rejects=(rejects,))
+                                          rejects=(rejects,), columns=columns)
             # the tweets of the records read as accounts (not of a rejected or repeated one)
             accepted = set(result.account_rows.tolist())
             post_rows = {"account_id": [], "post_id": [], "text": [], "row": []}

@@ -720,6 +720,17 @@ def test_json_rejects_name_the_record_s_own_field(tmp_path):
     assert rej["column"].tolist() == ["public_metrics.followers_count"]
 
 
+def test_a_repeated_account_names_account_id_however_the_file_is_chunked(tmp_path):
+    path = tmp_path / "twibot.json"
+    record = {"ID": "7", "profile": {"id_str": "7 ", "screen_name": "a ",
+                                     "followers_count": "1 ", "friends_count": "2 "}}
+    path.write_text(json.dumps([record, record]))
+    for chunksize in (1, 100):
+        rej = read_files([str(path)], fmt="twibot",
+                         options=ReadOptions(chunksize=chunksize)).rejects
+        assert rej[["row", "column"]].values.tolist() == [[2, "account_id"]], chunksize
+
+
 def test_offsets_a_clock_cannot_have_are_unparseable_and_a_z_is_utc(tmp_path):
     path = tmp_path / "users.csv"
     path.write_text("id,screen_name,followers_count,friends_count,created_at\n"

@@ -155,14 +155,14 @@ def read_labels_file(path: str) -> pd.DataFrame:
 
 class LatestProfiles:
     """The profiles tweets carry of their authors, across chunks: per account the observation
-    with the latest time wins (``when``, default ``observed_at``; later rows win ties). They
-    are complete only once every chunk has been seen (:meth:`finish`)."""
+    with the latest time wins (the tweets' times; later rows win ties). They are complete only
+    once every chunk has been seen (:meth:`finish`)."""
 
     def __init__(self) -> None:
         self.latest = empty_accounts().assign(_when=pd.Series(dtype="datetime64[us, UTC]"))
 
-    def add(self, frame: pd.DataFrame, when: pd.Series | None = None) -> None:
-        chunk = frame.assign(_when=(frame["observed_at"] if when is None else when).to_numpy())
+    def add(self, frame: pd.DataFrame, when: pd.Series) -> None:
+        chunk = frame.assign(_when=when.to_numpy())
         both = pd.concat([self.latest, chunk], ignore_index=True)
         both = both.sort_values("_when", kind="stable", na_position="first")
         self.latest = both.drop_duplicates("account_id", keep="last").reset_index(drop=True)
@@ -248,9 +248,11 @@ def emit_accounts(
 
 
 def in_file_terms(rejects: pd.DataFrame, columns: dict[str, str] | None) -> pd.DataFrame:
-    """``rejects`` of the contract's checks, their canonical columns named as in the file."""
+    """``rejects`` of the contract's checks, their canonical columns named as in the file; a
+    repeated account names ``account_id``, as repeats found across chunks and files do."""
     if columns and len(rejects):
-        rejects["column"] = rejects["column"].replace(columns)
+        named = rejects["reason"].ne(DUPLICATE_REASON)
+        rejects.loc[named, "column"] = rejects.loc[named, "column"].replace(columns)
     return rejects
 
 

@@ -18,7 +18,6 @@ The model defaults to the registry champion of ./mlflow.db (train configs/real.y
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import statistics
@@ -30,6 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from benchmarks.common import parser_with_model
 from benchmarks.row_features_bench import make_accounts
 from predict import load_model
 
@@ -66,9 +66,7 @@ def peak(log: str) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", default="models:/botsieve@champion")
+    parser = parser_with_model(__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 4_000_000])
     parser.add_argument("--reasons", default="none", choices=("all", "flagged", "none"))
     parser.add_argument("--repeat", type=int, default=1,
@@ -76,7 +74,7 @@ def main() -> None:
     args = parser.parse_args()
     import lightgbm as lgb
 
-    bundle = load_model(args.model, None)
+    bundle = load_model(args.model, args.tracking_uri)
     booster = lgb.Booster(model_str=bundle.booster.model_to_string())
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:

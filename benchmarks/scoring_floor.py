@@ -12,7 +12,6 @@ the raw predict rate would have to keep to, and the best share these steps alone
 
 from __future__ import annotations
 
-import argparse
 import os
 import tempfile
 import time
@@ -22,6 +21,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from benchmarks.common import parser_with_model
 from benchmarks.predict_bench import write_csv
 from benchmarks.row_features_bench import make_accounts
 from features.sources.values import TWITTER_TIME, RowErrors, timestamp
@@ -39,14 +39,12 @@ def best(step, times: int = 3) -> tuple[float, object]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", default="models:/botsieve@champion")
+    parser = parser_with_model(__doc__)
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--share", type=float, default=0.8,
                         help="the share of the raw predict rate a run is asked to reach")
     args = parser.parse_args()
-    bundle = load_model(args.model, None)
+    bundle = load_model(args.model, args.tracking_uri)
     booster = lgb.Booster(model_str=bundle.booster.model_to_string())
     with tempfile.TemporaryDirectory() as tmp:
         src = os.path.join(tmp, "accounts.csv")

@@ -205,8 +205,7 @@ class RowStager:
         rows = self.builder.row_features(accounts, list(self.features))
         keys = pd.DataFrame({**{k: accounts[k] for k in self.KEYS}, **kept},
                             index=accounts.index)
-        staged = pd.concat([keys, rows], axis=1)
-        return staged
+        return pd.concat([keys, rows], axis=1)
 
 
 @dataclass

@@ -38,8 +38,8 @@ class StagedAccounts:
         self.rows = 0
 
     def write(self, staged: pd.DataFrame, file: str | None, rows: pd.Series | None) -> None:
-        """Stage row-stage output (a frame, or the Arrow table of one) of accounts read from
-        ``file`` at ``rows`` (None: accounts known only from their tweets)."""
+        """Stage row-stage output of accounts read from ``file`` at ``rows`` (None: accounts
+        known only from their tweets)."""
         table = pa.Table.from_pandas(staged, preserve_index=False)
         n = table.num_rows
         if file is not None and file not in self.files:

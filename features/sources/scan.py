@@ -61,15 +61,20 @@ def csv_header(path: str, encoding: str = "utf-8", delimiter: str = ",", *,
     ``encoding`` on the first line are an error when ``strict``, else read as U+FFFD (format
     detection looks at what it can)."""
     raw = peek(path, _HEADER_BYTES)
-    text_ = raw.decode(encoding, errors="replace")
-    if strict:
-        try:
-            raw.decode(encoding)
-        except UnicodeDecodeError as exc:
-            cut = len(raw) == _HEADER_BYTES and exc.start >= len(raw) - 8  # (by the peek)
-            if not cut and not _LINE_BREAK.search(raw[: exc.start].decode(encoding)):
-                raise SchemaError(f"{path}: bytes that are not valid {encoding} in the "
-                                  "header") from exc
+    return _header_of(raw, path, encoding, delimiter, strict=strict)
+
+
+def _header_of(raw: bytes, path: str, encoding: str, delimiter: str, *, strict: bool
+               ) -> list[str]:
+    """:func:`csv_header` of a file's first bytes ``raw``."""
+    try:
+        text_ = raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        cut = len(raw) == _HEADER_BYTES and exc.start >= len(raw) - 8  # (by the peek)
+        if strict and not cut and not _LINE_BREAK.search(raw[: exc.start].decode(encoding)):
+            raise SchemaError(f"{path}: bytes that are not valid {encoding} in the "
+                              "header") from exc
+        text_ = raw.decode(encoding, errors="replace")
     if text_.startswith("\ufeff") and codecs.lookup(encoding).name == "utf-8":
         text_ = text_[1:]
     first = next(csv.reader(io.StringIO(text_, newline=""), delimiter=delimiter), [])
@@ -240,11 +245,12 @@ def _checked_header(path: str, encoding: str, delimiter: str, required: tuple[st
                     names: tuple[str, ...] | None) -> list[str]:
     """The header's column names (or the ``names`` given for a file without a header line),
     after checking the required ones are there, once each."""
-    if not peek(path, _HEADER_BYTES).strip():
+    raw = peek(path, _HEADER_BYTES)
+    if not raw.strip():
         raise SchemaError(f"{path}: the file is empty" + (" (no header row)" if names is None
                                                            else ""))
     header = (list(names) if names is not None
-              else csv_header(path, encoding, delimiter, strict=True))
+              else _header_of(raw, path, encoding, delimiter, strict=True))
     missing = [c for c in required if c not in header]
     if missing:
         hint = ""

@@ -82,7 +82,8 @@ def main() -> None:
             write_csv(src, n)
             out = os.path.join(tmp, f"scores_{n}.parquet")
             cmd = [sys.executable, str(PREDICT), "--model", args.model, "--output", out,
-                   "--reasons", args.reasons, src]
+                   "--reasons", args.reasons,
+                   *(["--tracking-uri", args.tracking_uri] if args.tracking_uri else []), src]
             X = bundle.features_of(make_accounts(min(n, 1_000_000)))
             ratios = []
             for _ in range(args.repeat):

@@ -19,8 +19,8 @@ from collections.abc import Iterator
 
 import pandas as pd
 
-from features.sources import common, json_records, values
-from features.sources.common import ReadOptions, ReadResult
+from features.sources import json_records, values
+from features.sources.common import LatestProfiles, Reading, ReadOptions, ReadResult
 from features.sources.values import RowErrors
 
 NAME = "api_v1"
@@ -77,37 +77,26 @@ def parse_users(raw: pd.DataFrame, errors: RowErrors, columns: dict[str, str]
 
 def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
     """Read v1.1 user or tweet files; yields results chunk by chunk."""
-    source = opts.source or common.default_source(paths)
-    labels = common.read_labels_file(opts.labels_file) if opts.labels_file else None
-    latest = common.LatestProfiles()
-
-    def finish(frame: pd.DataFrame) -> pd.DataFrame:
-        return common.provenance(frame, opts, fmt=NAME, source=source, group=source,
-                                 labels=labels)
-
+    reading = Reading.of(NAME, paths, opts)
+    latest = LatestProfiles()
     for path in paths:
         first = json_records.first_json_record(path)
         tweets = isinstance(first, dict) and isinstance(first.get("user"), dict)
-        if not tweets and opts.observed_at is None:
-            yield ReadResult(NAME, notes=[f"{path}: user objects carry no observation time and "
-                                          "no observed_at was given; age features will be missing"])
+        if not tweets:
+            yield from reading.unobserved(f"{path}: user objects")
         fields, columns = ({**AUTHOR_SPEC, **TWEET_FIELDS}, AUTHOR_COLUMNS) if tweets else (
             USER_SPEC, USER_COLUMNS)
         for raw, _records, rows, rejects in json_records.iter_fields(
                 path, fields, chunksize=opts.chunksize, encoding=opts.encoding):
             errors = RowErrors(rows.index)
             acc = parse_users(raw, errors, columns)
-            if opts.observed_at is not None:
-                acc["observed_at"] = opts.observed_at
             if not tweets:
-                yield common.emit_accounts(acc, errors, rows, path=path, opts=opts, fmt=NAME,
-                                           source=source, group=source, labels=labels,
-                                           rejects=(rejects,), columns=columns)
+                yield reading.accounts(acc, errors, rows, path=path, rejects=(rejects,),
+                                       columns=columns)
                 continue
             times = values.timestamp(raw["created_at"], "created_at", errors,
                                      formats=TIME_FORMATS)
-            if opts.observed_at is None:
-                acc["observed_at"] = times
+            acc["observed_at"] = times
             posts = pd.DataFrame({
                 "account_id": acc["account_id"],
                 "post_id": values.text(raw["id_str"]),
@@ -120,10 +109,9 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
                 "client": values.text(raw["source"].str.replace(r"<[^>]*>", "", regex=True)),
                 "lang": values.text(raw["lang"]),
             })
-            yield common.from_tweets(posts, acc, errors, rows, path=path, fmt=NAME,
-                                     source=source, latest=latest, finish=finish, when=times,
-                                     rejects=(rejects,), columns=columns,
-                                     post_columns=POST_COLUMNS)
+            yield reading.tweets(posts, acc, errors, rows, path=path, latest=latest,
+                                 when=times, rejects=(rejects,), columns=columns,
+                                 post_columns=POST_COLUMNS)
     # (an account seen both as a user object and as a tweet author keeps the user object:
     # the caller's duplicate check)
     rest = latest.finish()

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from features.sources import common, json_records, values
-from features.sources.common import ReadOptions, ReadResult
+from features.sources import json_records, values
+from features.sources.common import Reading, ReadOptions, ReadResult
 from features.sources.values import RowErrors
 
 NAME = "api_v2"
@@ -43,11 +43,8 @@ def sniff(path: str) -> bool:
 
 def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
     """Read v2 user files; yields results chunk by chunk."""
-    source = opts.source or common.default_source(paths)
-    labels = common.read_labels_file(opts.labels_file) if opts.labels_file else None
-    if opts.observed_at is None:
-        yield ReadResult(NAME, notes=[f"{source}: v2 user objects carry no observation time and "
-                                      "no observed_at was given; age features will be missing"])
+    reading = Reading.of(NAME, paths, opts)
+    yield from reading.unobserved(f"{reading.source}: v2 user objects")
     # v2 returns a profile text only when it was asked for (user.fields), and an empty one as
     # "": a record without it cannot say which, so it is missing (no text is carried)
     spec, columns = json_records.by_name(FIELDS)
@@ -59,10 +56,7 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
             acc = values.parse_columns(raw, columns, errors, formats=("iso",),
                                        carried=frozenset())
             acc["ids_hashed"] = acc["created_at_day_only"] = False
-            if opts.observed_at is not None:
-                acc["observed_at"] = opts.observed_at
             acc["default_profile_image"] = values.text(raw[image]).str.contains(
                 "default_profile_images", regex=False).astype("boolean")
-            yield common.emit_accounts(acc, errors, rows, path=path, opts=opts,
-                                       fmt=NAME, source=source, group=source, labels=labels,
-                                       rejects=(rejects,), columns=columns)
+            yield reading.accounts(acc, errors, rows, path=path, rejects=(rejects,),
+                                   columns=columns)

@@ -1,5 +1,5 @@
 """Pieces every reader shares: options, results, provenance and labels, and the ends of every
-reader's chunks (:func:`emit_accounts`, :func:`from_tweets`). Values are parsed in
+reader's chunks (:class:`Reading`). Values are parsed in
 :mod:`features.sources.values`; files on disk (opening, the CSV scan) are
 :mod:`features.sources.scan`."""
 
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -208,43 +209,101 @@ def provenance(
     return out
 
 
-def emit_accounts(
-    acc: pd.DataFrame,
-    errors: RowErrors,
-    rows: pd.Series,
-    *,
-    path: str,
-    opts: ReadOptions,
-    fmt: str,
-    source: str,
-    group: str,
-    labels: pd.DataFrame | None,
-    rejects: tuple[pd.DataFrame, ...] = (),
-    seen: set[str] | None = None,
-    columns: dict[str, str] | None = None,
-) -> ReadResult:
-    """The end of every reader's chunk: drop rows with parse errors, check the account contract,
-    set provenance; every row left out becomes a reject, naming the file's column where
-    ``columns`` (canonical -> the file's) says the file holds it. An id read before is left to the
-    caller (:func:`first_observations`; predict.py's check on disk), unless ``seen`` holds the
-    ids emitted so far: a reader whose repeated records must not count twice (TwiBot's embed
-    their tweets) then rejects them here."""
-    bad = errors.bad.to_numpy()
-    good = acc.loc[~bad] if bad.any() else acc  # (the usual case: no copy of the rows)
-    good_rows = (rows[~bad] if bad.any() else rows).reset_index(drop=True)
-    conf = conform_accounts(good.reset_index(drop=True), file=path, rows=good_rows,
-                            unique=seen is not None)
-    frame = provenance(conf.frame, opts, fmt=fmt, source=source, group=group, labels=labels)
-    kept, dups = conf.rows, empty_rejects()
-    if seen is not None:
-        dup = np.fromiter((i in seen for i in frame["account_id"]), dtype=bool, count=len(frame))
-        seen.update(frame["account_id"][~dup])
-        if dup.any():
-            dups = make_rejects(path, kept[dup], "account_id", DUPLICATE_REASON)
-            frame, kept = frame.loc[~dup].reset_index(drop=True), kept[~dup].reset_index(drop=True)
-    return ReadResult(fmt, accounts=frame, rejects=concat_rejects(
-        [*rejects, errors.rejects(path, rows), in_file_terms(conf.rejects, columns), dups]),
-        account_file=path, account_rows=kept)
+@dataclass
+class Reading:
+    """One reader's pass over its files: what the end of each of its chunks needs (the
+    options, the format's name, the source, the labels file's labels), so that a reader says
+    only what its format has of its own. The ``observed_at`` option, when given, is every
+    account's observation time, whatever the file implies."""
+
+    opts: ReadOptions
+    fmt: str
+    source: str
+    labels: pd.DataFrame | None = None
+
+    @classmethod
+    def of(cls, fmt: str, paths: list[str], opts: ReadOptions,
+           source: str | None = None) -> Reading:
+        """A pass whose source is the ``source`` option, else ``source``, else the folder of
+        the first file."""
+        labels = read_labels_file(opts.labels_file) if opts.labels_file else None
+        return cls(opts, fmt, opts.source or source or default_source(paths), labels)
+
+    def note(self, text: str) -> ReadResult:
+        return ReadResult(self.fmt, notes=[text])
+
+    def unobserved(self, what: str) -> Iterator[ReadResult]:
+        """A note that ``what`` (e.g. "v2 user objects") carry no observation time, when the
+        options give none either."""
+        if self.opts.observed_at is None:
+            yield self.note(f"{what} carry no observation time and no observed_at was given; "
+                            "age features will be missing")
+
+    def finish(self, frame: pd.DataFrame, group: str | None = None) -> pd.DataFrame:
+        """:func:`provenance` of checked accounts (the group defaults to the source)."""
+        return provenance(frame, self.opts, fmt=self.fmt, source=self.source,
+                          group=self.source if group is None else group, labels=self.labels)
+
+    def _observed(self, acc: pd.DataFrame) -> pd.DataFrame:
+        given = self.opts.observed_at
+        return acc if given is None else acc.assign(observed_at=given)
+
+    def accounts(self, acc: pd.DataFrame, errors: RowErrors, rows: pd.Series, *, path: str,
+                 group: str | None = None, rejects: tuple[pd.DataFrame, ...] = (),
+                 columns: dict[str, str] | None = None, seen: set[str] | None = None
+                 ) -> ReadResult:
+        """The end of a chunk of accounts: drop rows with parse errors, check the account
+        contract, set provenance; every row left out becomes a reject, naming the file's column
+        where ``columns`` (canonical -> the file's) says the file holds it. An id read before
+        is left to the caller (:func:`first_observations`; predict.py's check on disk), unless
+        ``seen`` holds the ids emitted so far: a reader whose repeated records must not count
+        twice (TwiBot's embed their tweets) then rejects them here."""
+        bad = errors.bad.to_numpy()
+        good = acc.loc[~bad] if bad.any() else acc  # (the usual case: no copy of the rows)
+        good_rows = (rows[~bad] if bad.any() else rows).reset_index(drop=True)
+        conf = conform_accounts(self._observed(good).reset_index(drop=True), file=path,
+                                rows=good_rows, unique=seen is not None)
+        frame, kept, dups = self.finish(conf.frame, group), conf.rows, empty_rejects()
+        if seen is not None:
+            dup = np.fromiter((i in seen for i in frame["account_id"]), dtype=bool,
+                              count=len(frame))
+            seen.update(frame["account_id"][~dup])
+            if dup.any():
+                dups = make_rejects(path, kept[dup], "account_id", DUPLICATE_REASON)
+                frame = frame.loc[~dup].reset_index(drop=True)
+                kept = kept[~dup].reset_index(drop=True)
+        return ReadResult(self.fmt, accounts=frame, rejects=concat_rejects(
+            [*rejects, errors.rejects(path, rows), in_file_terms(conf.rejects, columns), dups]),
+            account_file=path, account_rows=kept)
+
+    def tweets(self, posts: pd.DataFrame, acc: pd.DataFrame | None, errors: RowErrors,
+               rows: pd.Series, *, path: str, latest: LatestProfiles, when: pd.Series,
+               rejects: tuple[pd.DataFrame, ...] = (), columns: dict[str, str] | None = None,
+               post_columns: dict[str, str] | None = None) -> ReadResult:
+        """The end of a chunk of tweets: its posts without the rows with errors, and the
+        profiles they carry of their authors (``acc``) added to ``latest`` at the tweets' times
+        ``when``. Every tweet repeats its author's profile: a profile that breaks the account
+        contract (a negative count) is a reject, which says so when the tweet itself is kept
+        (``columns``, ``post_columns``: the file's names of canonical account and post
+        columns, as for :meth:`accounts`)."""
+        bad = errors.bad.to_numpy()
+        good_rows = rows[~bad].reset_index(drop=True)
+        pconf = conform_posts(posts.loc[~bad].reset_index(drop=True), file=path,
+                              rows=good_rows)
+        pconf.frame["source"] = constant_strings(self.source, pconf.frame.index)
+        parts = [*rejects, errors.rejects(path, rows), in_file_terms(pconf.rejects,
+                                                                     post_columns)]
+        if acc is not None:
+            conf = conform_accounts(self._observed(acc.loc[~bad]).reset_index(drop=True),
+                                    file=path, rows=good_rows, unique=False)
+            profile = in_file_terms(conf.rejects, columns)
+            kept_post = profile["row"].isin(pconf.rows).to_numpy(dtype=bool)
+            profile.loc[kept_post, "reason"] += (" (in the profile of the tweet's author; the "
+                                                 "tweet is kept)")
+            parts.append(profile)
+            kept = good_rows.searchsorted(conf.rows.to_numpy())
+            latest.add(self.finish(conf.frame), when=when[~bad].iloc[kept])
+        return ReadResult(self.fmt, posts=pconf.frame, rejects=concat_rejects(parts))
 
 
 def in_file_terms(rejects: pd.DataFrame, columns: dict[str, str] | None) -> pd.DataFrame:
@@ -254,46 +313,6 @@ def in_file_terms(rejects: pd.DataFrame, columns: dict[str, str] | None) -> pd.D
         named = rejects["reason"].ne(DUPLICATE_REASON)
         rejects.loc[named, "column"] = rejects.loc[named, "column"].replace(columns)
     return rejects
-
-
-def from_tweets(
-    posts: pd.DataFrame,
-    acc: pd.DataFrame | None,
-    errors: RowErrors,
-    rows: pd.Series,
-    *,
-    path: str,
-    fmt: str,
-    source: str,
-    latest: LatestProfiles,
-    finish,
-    when: pd.Series,
-    rejects: tuple[pd.DataFrame, ...] = (),
-    columns: dict[str, str] | None = None,
-    post_columns: dict[str, str] | None = None,
-) -> ReadResult:
-    """The end of a chunk of tweets: its posts without the rows with errors, and the profiles
-    they carry of their authors (``acc``, made canonical by ``finish``) added to ``latest``
-    at the tweets' times ``when``. Every tweet repeats its author's profile: a profile that
-    breaks the account contract (a negative count) is a reject, which says so when the tweet
-    itself is kept (``columns``, ``post_columns``: the file's names of canonical account and
-    post columns, as for :func:`emit_accounts`)."""
-    bad = errors.bad.to_numpy()
-    good_rows = rows[~bad].reset_index(drop=True)
-    pconf = conform_posts(posts.loc[~bad].reset_index(drop=True), file=path, rows=good_rows)
-    pconf.frame["source"] = constant_strings(source, pconf.frame.index)
-    parts = [*rejects, errors.rejects(path, rows), in_file_terms(pconf.rejects, post_columns)]
-    if acc is not None:
-        conf = conform_accounts(acc.loc[~bad].reset_index(drop=True), file=path,
-                                rows=good_rows, unique=False)
-        profile = in_file_terms(conf.rejects, columns)
-        kept_post = profile["row"].isin(pconf.rows).to_numpy(dtype=bool)
-        profile.loc[kept_post, "reason"] += (" (in the profile of the tweet's author; the "
-                                             "tweet is kept)")
-        parts.append(profile)
-        kept = good_rows.searchsorted(conf.rows.to_numpy())
-        latest.add(finish(conf.frame), when=when[~bad].iloc[kept])
-    return ReadResult(fmt, posts=pconf.frame, rejects=concat_rejects(parts))
 
 
 def first_observations(parts: list[ReadResult]) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from features.sources import common, scan, values
-from features.sources.common import ReadOptions, ReadResult
+from features.sources import scan, values
+from features.sources.common import Reading, ReadOptions, ReadResult
 from features.sources.values import RowErrors
 
 NAME = "flat_csv"
@@ -57,8 +57,7 @@ def sniff(path: str) -> bool:
 
 def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
     """Read flat v1.1 CSV files; each file is its own group; yields results chunk by chunk."""
-    source = opts.source or common.default_source(paths)
-    labels = common.read_labels_file(opts.labels_file) if opts.labels_file else None
+    reading = Reading.of(NAME, paths, opts)
     for path in paths:
         header = scan.csv_header(path, opts.encoding)
         id_col = _id_column(header)
@@ -73,36 +72,32 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
             how = "created_at + account_age_days"
         else:
             how = None
-        yield ReadResult(NAME, notes=[
-            f"{path}: observed_at from {how}" if how else
-            f"{path}: no crawled_at/updated/account_age_days column and no observed_at given; "
-            "age features will be missing"])
+        yield reading.note(f"{path}: observed_at from {how}" if how else
+                           f"{path}: no crawled_at/updated/account_age_days column and no "
+                           "observed_at given; age features will be missing")
         unused_text = tuple(col for col in TEXT if col in header
                             and opts.columns is not None and col not in opts.columns)
         label = next((c for c in ("label", "account_type") if c in header), None)
+        columns = {"account_id": id_col, **COLUMNS}
         for chunk, rows, struct in scan.iter_csv(
                 path, required=(id_col, "followers_count", "friends_count"),
                 chunksize=opts.chunksize, encoding=opts.encoding, skip=unused_text):
             errors = RowErrors(chunk.index)
-            columns = {"account_id": id_col, **COLUMNS}
             acc = values.parse_columns(chunk, columns, errors, formats=TIME_FORMATS,
                                        empty_flag=False)
             acc["ids_hashed"] = acc["created_at_day_only"] = False
             if "profile_banner_url" in chunk.columns:  # a banner's URL, empty when none
                 acc["profile_banner"] = values.presence(chunk["profile_banner_url"])
-            acc["observed_at"] = _observed_at(chunk, acc, errors, opts)
+            if opts.observed_at is None:
+                acc["observed_at"] = _observed_at(chunk, acc, errors)
             if label:
                 acc["label"] = values.label_values(chunk[label], label, errors)
-            yield common.emit_accounts(acc, errors, rows, path=path, opts=opts, fmt=NAME,
-                                       source=source, group=group, labels=labels,
-                                       rejects=(struct,), columns=columns)
+            yield reading.accounts(acc, errors, rows, path=path, group=group,
+                                   rejects=(struct,), columns=columns)
 
 
-def _observed_at(chunk: pd.DataFrame, acc: pd.DataFrame, errors: RowErrors,
-                 opts: ReadOptions) -> pd.Series:
+def _observed_at(chunk: pd.DataFrame, acc: pd.DataFrame, errors: RowErrors) -> pd.Series:
     out = pd.Series(pd.NaT, index=chunk.index, dtype="datetime64[us, UTC]")
-    if opts.observed_at is not None:
-        return out.fillna(opts.observed_at)
     fmts = ("%Y-%m-%d %H:%M:%S", "iso")
     for col in ("crawled_at", "updated"):
         if col in chunk.columns:

@@ -30,9 +30,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from features.schema import empty_accounts, empty_posts
 from features.sources import common, scan, values
-from features.sources.common import ReadOptions, ReadResult
+from features.sources.common import LatestProfiles, Reading, ReadOptions, ReadResult
 from features.sources.values import RowErrors
 
 NAME = "io_archive"
@@ -148,18 +147,9 @@ def read_release(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
     """
     tweets_files = [p for p in paths if is_tweets_file(p)]
     users_files = [p for p in paths if p not in tweets_files]
-    source = opts.source or release_name(paths)
-    group = source
-    labels = common.read_labels_file(opts.labels_file) if opts.labels_file else None
-    observed_at = opts.observed_at
-
-    def finish(frame: pd.DataFrame) -> pd.DataFrame:
-        return common.provenance(
-            frame, opts, fmt=NAME, source=source, group=group, labels=labels
-        )
-
-    tweet_accounts = common.LatestProfiles()
-    last_tweet = None
+    reading = Reading.of(NAME, paths, opts, release_name(paths))
+    tweet_accounts = LatestProfiles()
+    observed_at = last_tweet = None
     for path in tweets_files:
         for chunk, rows, struct in scan.iter_csv(
             path, required=TWEET_COLUMNS, chunksize=opts.chunksize, encoding=opts.encoding
@@ -168,43 +158,34 @@ def read_release(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
             times = values.timestamp(
                 chunk["tweet_time"], "tweet_time", errors, formats=TWEET_TIME_FORMATS
             )
-            posts = _posts(chunk, errors, times)
-            acc = (_accounts(chunk, errors, observed_at)
+            acc = (_accounts(chunk, errors, None)
                    if set(USER_COLUMNS) <= set(chunk.columns) else None)
-            result = common.from_tweets(posts, acc, errors, rows, path=path, fmt=NAME,
-                                        source=source, latest=tweet_accounts, finish=finish,
-                                        when=times, rejects=(struct,),
-                                        columns=ACCOUNT_COLUMNS, post_columns=POST_COLUMNS)
+            result = reading.tweets(_posts(chunk, errors, times), acc, errors, rows, path=path,
+                                    latest=tweet_accounts, when=times, rejects=(struct,),
+                                    columns=ACCOUNT_COLUMNS, post_columns=POST_COLUMNS)
             chunk_last = result.posts["created_at"].max()
             if pd.notna(chunk_last) and (last_tweet is None or chunk_last > last_tweet):
                 last_tweet = chunk_last
             yield result
 
-    if observed_at is None and last_tweet is not None:
+    if opts.observed_at is None and last_tweet is not None:
         observed_at = last_tweet
-        yield ReadResult(NAME, notes=[f"{source}: observed_at = last tweet time {last_tweet}"])
-    if observed_at is None:
-        yield ReadResult(
-            NAME,
-            notes=[f"{source}: observed_at unknown (no tweets file and no observed_at option); "
-                   "age features will be missing"],
-        )
+        yield reading.note(f"{reading.source}: observed_at = last tweet time {last_tweet}")
+    elif opts.observed_at is None:
+        yield reading.note(f"{reading.source}: observed_at unknown (no tweets file and no "
+                           "observed_at option); age features will be missing")
 
     for path in users_files:
         for chunk, rows, struct in scan.iter_csv(
             path, required=USER_COLUMNS, chunksize=opts.chunksize, encoding=opts.encoding
         ):
             errors = RowErrors(chunk.index)
-            yield common.emit_accounts(_accounts(chunk, errors, observed_at), errors, rows,
-                                       path=path, opts=opts, fmt=NAME, source=source,
-                                       group=group, labels=labels, rejects=(struct,),
-                                       columns=ACCOUNT_COLUMNS)
+            yield reading.accounts(_accounts(chunk, errors, observed_at), errors, rows,
+                                   path=path, rejects=(struct,), columns=ACCOUNT_COLUMNS)
 
     # (a profile from tweets gives way to the users file's: the caller's duplicate check)
     remaining = tweet_accounts.finish()
-    if len(remaining):
-        remaining = remaining.assign(observed_at=observed_at).astype(
-            {"observed_at": remaining["observed_at"].dtype})
-        yield ReadResult(NAME, accounts=remaining.reset_index(drop=True))
-    else:
-        yield ReadResult(NAME, accounts=empty_accounts(), posts=empty_posts())
+    if len(remaining) and observed_at is not None:
+        remaining["observed_at"] = pd.Series(observed_at, index=remaining.index,
+                                             dtype=remaining["observed_at"].dtype)
+    yield ReadResult(NAME, accounts=remaining)

@@ -46,7 +46,7 @@ import pyarrow.parquet as pq
 
 from features.schema import ACCOUNT_DTYPES, SchemaError, empty_rejects
 from features.sources import common, scan, values
-from features.sources.common import ReadOptions, ReadResult
+from features.sources.common import Reading, ReadOptions, ReadResult
 from features.sources.values import RowErrors
 
 if TYPE_CHECKING:
@@ -97,8 +97,7 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
     if not opts.mapping:
         raise SchemaError("the mapped format needs a mapping file (--mapping MAPPING.yaml)")
     m = load_mapping(opts.mapping)
-    source = opts.source or str(m.constants.get("source") or common.default_source(paths))
-    labels = common.read_labels_file(opts.labels_file) if opts.labels_file else None
+    reading = Reading.of(NAME, paths, opts)
     # constants are written in the YAML, so their dates are ISO 8601
     constants = {c: str(v) for c, v in m.constants.items() if c in _MAPPABLE
                  and c not in m.columns}
@@ -125,8 +124,5 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
                                                   formats=formats)[canon]
             acc["ids_hashed"] = m.ids_hashed
             acc["created_at_day_only"] = m.created_at_day_only
-            if opts.observed_at is not None:
-                acc["observed_at"] = opts.observed_at
-            yield common.emit_accounts(acc, errors, rows, path=path, opts=opts, fmt=NAME,
-                                       source=source, group=group, labels=labels,
-                                       rejects=(struct,), columns=named)
+            yield reading.accounts(acc, errors, rows, path=path, group=group,
+                                   rejects=(struct,), columns=named)

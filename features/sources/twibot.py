@@ -17,9 +17,9 @@ from collections.abc import Iterator
 
 import pandas as pd
 
-from features.schema import conform_posts
-from features.sources import api_v1, common, json_records
-from features.sources.common import ReadOptions, ReadResult
+from features.schema import concat_rejects, conform_posts
+from features.sources import api_v1, json_records
+from features.sources.common import Reading, ReadOptions, ReadResult
 from features.sources.values import RowErrors
 
 NAME = "twibot"
@@ -33,13 +33,10 @@ def sniff(path: str) -> bool:
 
 def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
     """Read TwiBot-20 files; yields results chunk by chunk."""
-    source = opts.source or common.default_source(paths)
-    labels = common.read_labels_file(opts.labels_file) if opts.labels_file else None
+    reading = Reading.of(NAME, paths, opts)
+    yield from reading.unobserved(f"{reading.source}: TwiBot-20 files")
     # keeps its own duplicate check: a repeated record's embedded tweets must not count twice
     seen: set[str] = set()
-    if opts.observed_at is None:
-        yield ReadResult(NAME, notes=[f"{source}: TwiBot-20 files carry no crawl time and no "
-                                      "observed_at was given; age features will be missing"])
     spec, columns = json_records.by_name(api_v1.USER_FIELDS, "profile")
     fields, id_field = {"ID": ("ID",), **spec}, columns["account_id"]
     columns = {**columns, "account_id": "ID"}  # (the record's ID, else its profile's id)
@@ -49,32 +46,28 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
             raw["ID"] = raw["ID"].fillna(raw[id_field])
             errors = RowErrors(rows.index)
             acc = api_v1.parse_users(raw, errors, columns)
-            if opts.observed_at is not None:
-                acc["observed_at"] = opts.observed_at
-            result = common.emit_accounts(acc, errors, rows, path=path, opts=opts, seen=seen,
-                                          fmt=NAME, source=source, group=source, labels=labels,
-                                          rejects=(rejects,), columns=columns)
-            # the tweets of the records read as accounts (not of a rejected or repeated one)
-            accepted = set(result.account_rows.tolist())
-            post_rows = {"account_id": [], "post_id": [], "text": [], "row": []}
-            ids = acc["account_id"].tolist()
-            for rec, row, aid in zip(records, rows, ids, strict=True):
-                if row not in accepted:
-                    continue
-                for n, tweet in enumerate(rec.get("tweet") or [], start=1):
-                    post_rows["account_id"].append(aid)
-                    post_rows["post_id"].append(f"{aid}#{n}")
-                    post_rows["text"].append(str(tweet))
-                    post_rows["row"].append(row)
-            texts = pd.Series(post_rows["text"], dtype="string")
+            result = reading.accounts(acc, errors, rows, path=path, rejects=(rejects,),
+                                      columns=columns, seen=seen)
+            # the tweets of the records read as accounts (not of a rejected or repeated one),
+            # each with its 1-based position in the record's list
+            tweets = pd.DataFrame({"account_id": acc["account_id"].array, "row": rows.array,
+                                   "text": [_listed(rec.get("tweet")) for rec in records]})
+            tweets = tweets[tweets["row"].isin(result.account_rows)
+                            & tweets["text"].map(len).gt(0)].explode("text")
+            n = tweets.groupby(level=0).cumcount() + 1
+            texts = tweets["text"].map(str).astype("string")
             posts = pd.DataFrame({
-                "account_id": pd.Series(post_rows["account_id"], dtype="string"),
-                "post_id": pd.Series(post_rows["post_id"], dtype="string"),
+                "account_id": tweets["account_id"].astype("string"),
+                "post_id": (tweets["account_id"] + "#" + n.astype(str)).astype("string"),
                 "is_retweet": texts.str.startswith("RT @").astype("boolean"),
-                "source": source,
-            })
-            pconf = conform_posts(posts, file=path, rows=pd.Series(post_rows["row"],
-                                                                   dtype="int64"))
+                "source": reading.source,
+            }).reset_index(drop=True)
+            pconf = conform_posts(posts, file=path, rows=tweets["row"].reset_index(drop=True))
             result.posts = pconf.frame
-            result.rejects = common.concat_rejects([result.rejects, pconf.rejects])
+            result.rejects = concat_rejects([result.rejects, pconf.rejects])
             yield result
+
+
+def _listed(tweets: object) -> list:
+    """A record's ``tweet`` field as a list of tweets (null: none; one text: that one)."""
+    return tweets if isinstance(tweets, list) else [] if tweets is None else [tweets]

@@ -150,7 +150,7 @@ def _score(args: argparse.Namespace) -> int:
         bundle = load_model(args.model, args.tracking_uri)
         opts = ReadOptions(mapping=args.mapping, chunksize=args.chunksize,
                            observed_at=pd.Timestamp(args.observed_at) if args.observed_at
-                           else None, columns=bundle.inputs | set(args.keep))
+                           else None)
         threshold = bundle.threshold(args.threshold_precision, args.prior)
         decision = passes.Decision(args.threshold_precision,
                                    bundle.prior if args.prior is None else args.prior,

@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         bundle = load_model(args.model, args.tracking_uri)
         opts = ReadOptions(mapping=args.mapping, chunksize=args.chunksize,
-                           observed_at=args.observed_at, columns=bundle.inputs | set(args.keep))
+                           observed_at=args.observed_at)
         threshold = bundle.threshold(args.threshold_precision, args.prior)
         tasks = read_tasks(args.inputs, args.format, opts, args.posts)
         for out in (args.output, rejects_path(args.output), meta_path(args.output),

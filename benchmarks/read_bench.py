@@ -42,8 +42,7 @@ def main() -> None:
         sql_s = time.perf_counter() - t0
         t0 = time.perf_counter()
         stage_s, m = 0.0, 0
-        for part in iter_read([path], fmt="flat_csv",
-                              options=ReadOptions(columns=bundle.inputs)):
+        for part in iter_read([path], fmt="flat_csv", options=ReadOptions()):
             if len(part.accounts):
                 t1 = time.perf_counter()
                 bundle.row_stage(part.accounts)

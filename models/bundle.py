@@ -29,7 +29,7 @@ import pandas as pd
 
 from features.build import FeatureBuilder
 from features.cohort import CohortCounter
-from features.registry import BY_NAME, FEATURE_NAMES
+from features.registry import FEATURE_NAMES
 from models.contract import check_contract
 from models.native import NativeBooster, NativeError
 from models.reasons import PathTable, levels, reason_texts
@@ -233,12 +233,6 @@ class Bundle:
     def features(self) -> list[str]:
         """Feature names in the model's column order."""
         return list(self.contract["feature_names"])
-
-    @property
-    def inputs(self) -> frozenset[str]:
-        """The canonical account columns scoring reads: what the model's features need, and
-        the keys of :meth:`row_stage` (a reader may skip decoding the other text columns)."""
-        return frozenset(self.KEYS).union(*(BY_NAME[name].needs for name in self.features))
 
     @property
     def population(self) -> str:

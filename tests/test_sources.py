@@ -522,13 +522,6 @@ def test_a_messy_csv_reads_the_same_in_small_chunks_and_whole(tmp_path, newline,
     whole = read_streamed(str(path), chunksize=10_000)
     assert len(small[0]) > 2700 and len(small[2]) > 100
     _same_reads(small, whole)
-    # a caller that reads no names (a model without name features): the name columns are
-    # not decoded; every other value and every reject is the same
-    used = frozenset({"account_id", "description", "followers_count", "following_count",
-                      "created_at", "observed_at"})
-    unnamed = small[0].assign(screen_name=pd.NA, name=pd.NA).astype(small[0].dtypes.to_dict())
-    projected = read_streamed(str(path), chunksize=97, columns=used)
-    _same_reads(projected, (unnamed, small[1], small[2]))
 
 
 def test_bytes_invalid_in_the_encoding_are_an_error_naming_the_file(tmp_path):

@@ -49,11 +49,6 @@ class ReadOptions:
     chunksize : rows per chunk while streaming.
     mapping : path of a YAML column mapping (the ``mapped`` format).
     encoding : text encoding of CSV files.
-    columns : the canonical account columns the caller uses (e.g. what a model's features
-        read); None: all. A reader may then leave the free-text columns not listed missing
-        instead of decoding them (the flat CSV reader does). Text is checked for nothing but
-        its encoding, so no row's fate changes; only bytes invalid in the file's encoding in
-        such a column no longer stop the read. Every other column is read and checked.
     """
 
     source: str | None = None
@@ -64,7 +59,6 @@ class ReadOptions:
     chunksize: int = DEFAULT_CHUNKSIZE
     mapping: str | None = None
     encoding: str = "utf-8"
-    columns: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         if self.observed_at is not None:
@@ -90,11 +84,6 @@ class ReadResult:
     #: come last and give way to a user object of the same id.
     account_file: str | None = None
     account_rows: pd.Series | None = None
-
-
-def row_numbers(start: int, n: int) -> pd.Series:
-    """1-based data row numbers ``start+1 .. start+n``."""
-    return pd.Series(np.arange(start + 1, start + n + 1), dtype="int64")
 
 
 def check_encoding(encoding: str) -> str:

@@ -39,7 +39,6 @@ COLUMNS = {c: c for c in (
     "followers_count", "following_count", "statuses_count", "favourites_count", "listed_count",
     "default_profile", "default_profile_image", "verified", "protected",
     "profile_use_background_image")} | {"following_count": "friends_count"}
-TEXT = ("screen_name", "name", "description", "location", "url", "lang")
 
 
 def _id_column(columns) -> str:
@@ -75,13 +74,11 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
         yield reading.note(f"{path}: observed_at from {how}" if how else
                            f"{path}: no crawled_at/updated/account_age_days column and no "
                            "observed_at given; age features will be missing")
-        unused_text = tuple(col for col in TEXT if col in header
-                            and opts.columns is not None and col not in opts.columns)
         label = next((c for c in ("label", "account_type") if c in header), None)
         columns = {"account_id": id_col, **COLUMNS}
         for chunk, rows, struct in scan.iter_csv(
                 path, required=(id_col, "followers_count", "friends_count"),
-                chunksize=opts.chunksize, encoding=opts.encoding, skip=unused_text):
+                chunksize=opts.chunksize, encoding=opts.encoding):
             errors = RowErrors(chunk.index)
             acc = values.parse_columns(chunk, columns, errors, formats=TIME_FORMATS,
                                        empty_flag=False)

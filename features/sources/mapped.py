@@ -45,7 +45,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from features.schema import ACCOUNT_DTYPES, SchemaError, empty_rejects
-from features.sources import common, scan, values
+from features.sources import scan, values
 from features.sources.common import Reading, ReadOptions, ReadResult
 from features.sources.values import RowErrors
 
@@ -84,7 +84,7 @@ def _iter_raw(path: str, m: Mapping, opts: ReadOptions):
         columns = list(dict.fromkeys(needed))
         for batch in pf.iter_batches(batch_size=opts.chunksize, columns=columns):
             frame = batch.to_pandas().astype("string").fillna("")
-            yield frame, common.row_numbers(start, len(frame)), empty_rejects()
+            yield frame, pd.Series(range(start + 1, start + len(frame) + 1)), empty_rejects()
             start += len(frame)
         return
     names = tuple(m.column_names) if m.column_names is not None else None

@@ -724,6 +724,27 @@ def test_a_repeated_account_names_account_id_however_the_file_is_chunked(tmp_pat
         assert rej[["row", "column"]].values.tolist() == [[2, "account_id"]], chunksize
 
 
+def test_a_twibot_tweet_field_that_is_not_a_list_is_a_reject(tmp_path):
+    """``tweet`` holds a list of texts or null; a text, a number, a flag or an object there is
+    a reject naming the field (the reader used to split a text into one post per character and
+    to stop with a TypeError on a number)."""
+    odd = ["RT @a: hi", "", 0, 5, False, {"a": 1}]
+    listed = [None, [], ["x", "RT @b: y"]]
+    path = tmp_path / "twibot.json"
+    path.write_text(json.dumps([
+        {"ID": str(i), "tweet": tweet, "profile": {"id_str": f"{i} ", "screen_name": "a ",
+                                                   "followers_count": "1 ",
+                                                   "friends_count": "2 "}}
+        for i, tweet in enumerate(odd + listed, start=1)]))
+    for chunksize in (1, 100):
+        res = read_files([str(path)], fmt="twibot", options=ReadOptions(chunksize=chunksize))
+        assert res.rejects["row"].tolist() == [1, 2, 3, 4, 5, 6], chunksize
+        assert set(res.rejects["column"]) == {"tweet"}
+        assert sorted(res.accounts["account_id"]) == ["7", "8", "9"]
+        assert res.posts["post_id"].tolist() == ["9#1", "9#2"]
+        assert res.posts["is_retweet"].tolist() == [False, True]
+
+
 def test_offsets_a_clock_cannot_have_are_unparseable_and_a_z_is_utc(tmp_path):
     path = tmp_path / "users.csv"
     path.write_text("id,screen_name,followers_count,friends_count,created_at\n"

@@ -3,12 +3,13 @@
 
 ``profile`` is a v1.1 user object whose values are all strings with a trailing space
 (``"False "``, ``"15349596 "``); they are stripped. ``tweet`` is a list of tweet texts without ids
-or times: each becomes a post with ``post_id`` = ``<account_id>#<n>`` (its 1-based position) and a
-missing ``created_at``; a text starting with ``RT @`` is a retweet (how v1.1 renders retweet
-text). The public sample has no labels: give them with a labels file (``account_id,label``; the
-dataset's own ``label.csv`` uses ``id,label`` with ``bot``/``human``, which is read as is). The
-crawl time is not in the file: pass ``observed_at`` (TwiBot-20 was collected in 2020), else age
-features are missing and a note says so.
+or times (or null: none): each becomes a post with ``post_id`` = ``<account_id>#<n>`` (its
+1-based position) and a missing ``created_at``; a text starting with ``RT @`` is a retweet (how
+v1.1 renders retweet text). A record whose ``tweet`` is anything else is a reject. The public
+sample has no labels: give them with a labels file (``account_id,label``; the dataset's own
+``label.csv`` uses ``id,label`` with ``bot``/``human``, which is read as is). The crawl time is
+not in the file: pass ``observed_at`` (TwiBot-20 was collected in 2020), else age features are
+missing and a note says so.
 """
 
 from __future__ import annotations
@@ -46,12 +47,16 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
             raw["ID"] = raw["ID"].fillna(raw[id_field])
             errors = RowErrors(rows.index)
             acc = api_v1.parse_users(raw, errors, columns)
+            listed = [rec.get("tweet") for rec in records]
+            errors.add(pd.Series([t is not None and not isinstance(t, list) for t in listed],
+                                 index=rows.index), "tweet",
+                       "not a list of tweet texts (a JSON list, or null for none)")
             result = reading.accounts(acc, errors, rows, path=path, rejects=(rejects,),
                                       columns=columns, seen=seen)
             # the tweets of the records read as accounts (not of a rejected or repeated one),
             # each with its 1-based position in the record's list
             tweets = pd.DataFrame({"account_id": acc["account_id"].array, "row": rows.array,
-                                   "text": [_listed(rec.get("tweet")) for rec in records]})
+                                   "text": [t if isinstance(t, list) else [] for t in listed]})
             tweets = tweets[tweets["row"].isin(result.account_rows)
                             & tweets["text"].map(len).gt(0)].explode("text")
             n = tweets.groupby(level=0).cumcount() + 1
@@ -67,7 +72,3 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
             result.rejects = concat_rejects([result.rejects, pconf.rejects])
             yield result
 
-
-def _listed(tweets: object) -> list:
-    """A record's ``tweet`` field as a list of tweets (null: none; one text: that one)."""
-    return tweets if isinstance(tweets, list) else [] if tweets is None else [tweets]

@@ -725,10 +725,11 @@ def test_a_repeated_account_names_account_id_however_the_file_is_chunked(tmp_pat
 
 
 def test_a_twibot_tweet_field_that_is_not_a_list_is_a_reject(tmp_path):
-    """``tweet`` holds a list of texts or null; a text, a number, a flag or an object there is
-    a reject naming the field (the reader used to split a text into one post per character and
-    to stop with a TypeError on a number)."""
-    odd = ["RT @a: hi", "", 0, 5, False, {"a": 1}]
+    """``tweet`` holds a list of texts or null; a text, a number, a flag, an object or a list
+    holding other than texts there is a reject naming the field (the reader used to split a
+    text into one post per character, to stop with a TypeError on a number and to read a null
+    in the list as the text "None")."""
+    odd = ["RT @a: hi", "", 0, 5, False, {"a": 1}, [None, "x"], ["y", 1]]
     listed = [None, [], ["x", "RT @b: y"]]
     path = tmp_path / "twibot.json"
     path.write_text(json.dumps([
@@ -738,10 +739,10 @@ def test_a_twibot_tweet_field_that_is_not_a_list_is_a_reject(tmp_path):
         for i, tweet in enumerate(odd + listed, start=1)]))
     for chunksize in (1, 100):
         res = read_files([str(path)], fmt="twibot", options=ReadOptions(chunksize=chunksize))
-        assert res.rejects["row"].tolist() == [1, 2, 3, 4, 5, 6], chunksize
+        assert res.rejects["row"].tolist() == [1, 2, 3, 4, 5, 6, 7, 8], chunksize
         assert set(res.rejects["column"]) == {"tweet"}
-        assert sorted(res.accounts["account_id"]) == ["7", "8", "9"]
-        assert res.posts["post_id"].tolist() == ["9#1", "9#2"]
+        assert sorted(res.accounts["account_id"]) == ["10", "11", "9"]
+        assert res.posts["post_id"].tolist() == ["11#1", "11#2"]
         assert res.posts["is_retweet"].tolist() == [False, True]
 
 

@@ -5,7 +5,8 @@
 (``"False "``, ``"15349596 "``); they are stripped. ``tweet`` is a list of tweet texts without ids
 or times (or null: none): each becomes a post with ``post_id`` = ``<account_id>#<n>`` (its
 1-based position) and a missing ``created_at``; a text starting with ``RT @`` is a retweet (how
-v1.1 renders retweet text). A record whose ``tweet`` is anything else is a reject. The public
+v1.1 renders retweet text). A record whose ``tweet`` is anything else (a text, a list holding
+a number or a null) is a reject. The public
 sample has no labels: give them with a labels file (``account_id,label``; the dataset's own
 ``label.csv`` uses ``id,label`` with ``bot``/``human``, which is read as is). The crawl time is
 not in the file: pass ``observed_at`` (TwiBot-20 was collected in 2020), else age features are
@@ -48,9 +49,8 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
             errors = RowErrors(rows.index)
             acc = api_v1.parse_users(raw, errors, columns)
             listed = [rec.get("tweet") for rec in records]
-            errors.add(pd.Series([t is not None and not isinstance(t, list) for t in listed],
-                                 index=rows.index), "tweet",
-                       "not a list of tweet texts (a JSON list, or null for none)")
+            errors.add(pd.Series([not _texts(t) for t in listed], index=rows.index), "tweet",
+                       "not a list of tweet texts (a JSON list of strings, or null for none)")
             result = reading.accounts(acc, errors, rows, path=path, rejects=(rejects,),
                                       columns=columns, seen=seen)
             # the tweets of the records read as accounts (not of a rejected or repeated one),
@@ -60,7 +60,7 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
             tweets = tweets[tweets["row"].isin(result.account_rows)
                             & tweets["text"].map(len).gt(0)].explode("text")
             n = tweets.groupby(level=0).cumcount() + 1
-            texts = tweets["text"].map(str).astype("string")
+            texts = tweets["text"].astype("string")
             posts = pd.DataFrame({
                 "account_id": tweets["account_id"].astype("string"),
                 "post_id": (tweets["account_id"] + "#" + n.astype(str)).astype("string"),
@@ -72,3 +72,8 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
             result.rejects = concat_rejects([result.rejects, pconf.rejects])
             yield result
 
+
+def _texts(tweets: object) -> bool:
+    """Whether a record's ``tweet`` field is what TwiBot-20 writes: a list of texts, or null."""
+    return tweets is None or (isinstance(tweets, list)
+                              and all(isinstance(t, str) for t in tweets))

@@ -431,6 +431,44 @@ def test_cli_reports_errors_without_a_traceback(capsys):
     assert "empty" in capsys.readouterr().err
 
 
+def test_a_tweet_only_profile_created_after_the_release_end_is_a_reject(tmp_path):
+    """Without an observed_at option a release is observed at its last tweet, known only once
+    every tweet is read: a profile from tweets created after it is then a reject at the tweet
+    that carried it (the tweet is kept), as the same row in a users file is."""
+    path = tmp_path / "x_tweets_csv_hashed.csv"
+    path.write_text(
+        "tweetid,userid,follower_count,following_count,account_creation_date,tweet_time\n"
+        "1,u1,0,3,2019-01-01,2019-06-01 10:00\n"
+        "2,u2,0,3,2020-03-01,2019-01-01 10:00\n")  # created after the release's last tweet
+    for chunksize in (1, 100):
+        res = read_files([str(path)], options=ReadOptions(chunksize=chunksize))
+        assert res.accounts["account_id"].tolist() == ["u1"]
+        assert (res.accounts["observed_at"] == ts("2019-06-01 10:00")).all()
+        assert res.posts["post_id"].tolist() == ["1", "2"]
+        reject = res.rejects.iloc[0]
+        assert len(res.rejects) == 1 and (reject["file"], reject["row"]) == (str(path), 2)
+        assert reject["column"] == "account_creation_date"
+        assert reject["reason"].startswith("created_at 2020-03-01 is after observed_at")
+        assert reject["reason"].endswith("the tweet is kept)")
+
+
+def test_the_observed_at_option_is_not_read_from_a_mapped_column(tmp_path):
+    """With --observed-at the mapping's own observation column is not read: a value there
+    that cannot be parsed is no reject."""
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("columns: {account_id: id, followers_count: fol, following_count: fri,\n"
+                       "          created_at: joined, observed_at: seen}\n")
+    data = tmp_path / "list.csv"
+    data.write_text("id,fol,fri,joined,seen\n1,1,2,2015-01-01,2020-01-01\n"
+                    "2,1,2,2015-01-01,garbage\n")
+    read = read_files([str(data)], options=ReadOptions(mapping=str(mapping)))
+    assert read.rejects["column"].tolist() == ["seen"]
+    given = read_files([str(data)], options=ReadOptions(
+        mapping=str(mapping), observed_at=pd.Timestamp("2021-06-01")))
+    assert given.rejects.empty and len(given.accounts) == 2
+    assert (given.accounts["observed_at"] == ts("2021-06-01")).all()
+
+
 def test_io_tweets_without_reply_and_quote_columns_give_missing_flags(tmp_path):
     path = tmp_path / "x_tweets_csv_hashed.csv"
     path.write_text(
@@ -726,9 +764,7 @@ def test_a_repeated_account_names_account_id_however_the_file_is_chunked(tmp_pat
 
 def test_a_twibot_tweet_field_that_is_not_a_list_is_a_reject(tmp_path):
     """``tweet`` holds a list of texts or null; a text, a number, a flag, an object or a list
-    holding other than texts there is a reject naming the field (the reader used to split a
-    text into one post per character, to stop with a TypeError on a number and to read a null
-    in the list as the text "None")."""
+    holding other than texts there is a reject naming the field, in any chunk size."""
     odd = ["RT @a: hi", "", 0, 5, False, {"a": 1}, [None, "x"], ["y", 1]]
     listed = [None, [], ["x", "RT @b: y"]]
     path = tmp_path / "twibot.json"

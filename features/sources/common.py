@@ -145,21 +145,46 @@ def read_labels_file(path: str) -> pd.DataFrame:
 
 class LatestProfiles:
     """The profiles tweets carry of their authors, across chunks: per account the observation
-    with the latest time wins (the tweets' times; later rows win ties). They are complete only
-    once every chunk has been seen (:meth:`finish`)."""
+    with the latest time wins (the tweets' times; later rows win ties), with the file and row
+    of the tweet that carried it. They are complete only once every chunk has been seen
+    (:meth:`finish`)."""
 
     def __init__(self) -> None:
-        self.latest = empty_accounts().assign(_when=pd.Series(dtype="datetime64[us, UTC]"))
+        self.latest = empty_accounts().assign(_when=pd.Series(dtype="datetime64[us, UTC]"),
+                                              _file=pd.Series(dtype="string"),
+                                              _row=pd.Series(dtype="int64"))
 
-    def add(self, frame: pd.DataFrame, when: pd.Series) -> None:
-        chunk = frame.assign(_when=when.to_numpy())
+    def add(self, frame: pd.DataFrame, when: pd.Series, file: str, rows: pd.Series) -> None:
+        chunk = frame.assign(_when=when.to_numpy(), _file=file, _row=rows.to_numpy())
         both = pd.concat([self.latest, chunk], ignore_index=True)
         both = both.sort_values("_when", kind="stable", na_position="first")
         self.latest = both.drop_duplicates("account_id", keep="last").reset_index(drop=True)
 
     def finish(self) -> pd.DataFrame:
         """The latest profile of every account, in first-seen-id order."""
-        return self.latest.drop(columns="_when").astype(ACCOUNT_DTYPES)
+        return self.latest.drop(columns=["_when", "_file", "_row"]).astype(ACCOUNT_DTYPES)
+
+    def observed(self, when: pd.Timestamp, columns: dict[str, str] | None = None
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """:meth:`finish` with every profile observed at ``when`` (a release's end, known only
+        once every tweet has been read), and the rejects of those that then break the account
+        contract (created after it), at the tweet that carried them (``columns``: the file's
+        names of canonical columns)."""
+        frame = self.finish()
+        frame["observed_at"] = pd.Series(when, index=frame.index,
+                                         dtype=ACCOUNT_DTYPES["observed_at"])
+        conf = conform_accounts(frame, file="", rows=pd.Series(np.arange(len(frame))),
+                                unique=False)
+        at = conf.rejects["row"].to_numpy()
+        rejects = in_file_terms(conf.rejects.assign(
+            file=pd.array(self.latest["_file"].to_numpy()[at], dtype="string"),
+            row=self.latest["_row"].to_numpy()[at]), columns)
+        rejects["reason"] += KEPT_TWEET
+        return conf.frame, rejects
+
+
+#: Said of a reject for the author's profile a tweet carries when the tweet itself is kept.
+KEPT_TWEET = " (in the profile of the tweet's author; the tweet is kept)"
 
 
 def provenance(
@@ -219,6 +244,7 @@ class Reading:
         return cls(opts, fmt, opts.source or source or default_source(paths), labels)
 
     def note(self, text: str) -> ReadResult:
+        """A result carrying only a note for the user (e.g. where observed_at came from)."""
         return ReadResult(self.fmt, notes=[text])
 
     def unobserved(self, what: str) -> Iterator[ReadResult]:
@@ -228,7 +254,7 @@ class Reading:
             yield self.note(f"{what} carry no observation time and no observed_at was given; "
                             "age features will be missing")
 
-    def finish(self, frame: pd.DataFrame, group: str | None = None) -> pd.DataFrame:
+    def _finish(self, frame: pd.DataFrame, group: str | None = None) -> pd.DataFrame:
         """:func:`provenance` of checked accounts (the group defaults to the source)."""
         return provenance(frame, self.opts, fmt=self.fmt, source=self.source,
                           group=self.source if group is None else group, labels=self.labels)
@@ -252,7 +278,7 @@ class Reading:
         good_rows = (rows[~bad] if bad.any() else rows).reset_index(drop=True)
         conf = conform_accounts(self._observed(good).reset_index(drop=True), file=path,
                                 rows=good_rows, unique=seen is not None)
-        frame, kept, dups = self.finish(conf.frame, group), conf.rows, empty_rejects()
+        frame, kept, dups = self._finish(conf.frame, group), conf.rows, empty_rejects()
         if seen is not None:
             dup = np.fromiter((i in seen for i in frame["account_id"]), dtype=bool,
                               count=len(frame))
@@ -287,11 +313,11 @@ class Reading:
                                     file=path, rows=good_rows, unique=False)
             profile = in_file_terms(conf.rejects, columns)
             kept_post = profile["row"].isin(pconf.rows).to_numpy(dtype=bool)
-            profile.loc[kept_post, "reason"] += (" (in the profile of the tweet's author; the "
-                                                 "tweet is kept)")
+            profile.loc[kept_post, "reason"] += KEPT_TWEET
             parts.append(profile)
             kept = good_rows.searchsorted(conf.rows.to_numpy())
-            latest.add(self.finish(conf.frame), when=when[~bad].iloc[kept])
+            latest.add(self._finish(conf.frame), when=when[~bad].iloc[kept], file=path,
+                       rows=conf.rows)
         return ReadResult(self.fmt, posts=pconf.frame, rejects=concat_rejects(parts))
 
 

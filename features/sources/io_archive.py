@@ -184,8 +184,8 @@ def read_release(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
                                    path=path, rejects=(struct,), columns=ACCOUNT_COLUMNS)
 
     # (a profile from tweets gives way to the users file's: the caller's duplicate check)
-    remaining = tweet_accounts.finish()
-    if len(remaining) and observed_at is not None:
-        remaining["observed_at"] = pd.Series(observed_at, index=remaining.index,
-                                             dtype=remaining["observed_at"].dtype)
-    yield ReadResult(NAME, accounts=remaining)
+    if observed_at is None:  # (with the option, the profiles were checked against it)
+        yield ReadResult(NAME, accounts=tweet_accounts.finish())
+    else:
+        remaining, late = tweet_accounts.observed(observed_at, ACCOUNT_COLUMNS)
+        yield ReadResult(NAME, accounts=remaining, rejects=late)

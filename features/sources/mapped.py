@@ -98,14 +98,14 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
         raise SchemaError("the mapped format needs a mapping file (--mapping MAPPING.yaml)")
     m = load_mapping(opts.mapping)
     reading = Reading.of(NAME, paths, opts)
+    # a value the options give is not read from the file (nor from the mapping's constants)
+    given = {"observed_at"} if opts.observed_at is not None else set()
+    named = {c: f for c, f in m.columns.items() if c not in given}
     # constants are written in the YAML, so their dates are ISO 8601
     constants = {c: str(v) for c, v in m.constants.items() if c in _MAPPABLE
-                 and c not in m.columns}
+                 and c not in m.columns and c not in given}
     styles = {"empty_flag": m.empty_flag, "tz": m.timezone, "spellings": m.label_values}
     date_formats = (m.date_format,) if m.date_format else ("iso",)
-    # (the rejects name the file's column, but for a value the options give instead)
-    named = {c: f for c, f in m.columns.items()
-             if not (c == "observed_at" and opts.observed_at is not None)}
     for path in paths:
         group = str(m.constants.get("group") or Path(path).name.split(".")[0])
         for chunk, rows, struct in _iter_raw(path, m, opts):
@@ -114,8 +114,8 @@ def read(paths: list[str], opts: ReadOptions) -> Iterator[ReadResult]:
                                   for c, v in constants.items()}, index=chunk.index)
             acc = pd.DataFrame(index=chunk.index)
             for canon in _MAPPABLE:  # (a row's first error is that of the first column)
-                if canon in m.columns:
-                    raw, column, formats = chunk, m.columns[canon], date_formats
+                if canon in named:
+                    raw, column, formats = chunk, named[canon], date_formats
                 elif canon in constants:
                     raw, column, formats = fixed, canon, ("iso",)
                 else:

@@ -16,7 +16,7 @@ import time
 
 from benchmarks.common import parser_with_model
 from benchmarks.predict_bench import write_csv
-from features.sources import ReadOptions, iter_read
+from features.sources import iter_read
 from predict import load_model
 
 
@@ -42,7 +42,7 @@ def main() -> None:
         sql_s = time.perf_counter() - t0
         t0 = time.perf_counter()
         stage_s, m = 0.0, 0
-        for part in iter_read([path], fmt="flat_csv", options=ReadOptions()):
+        for part in iter_read([path], fmt="flat_csv"):
             if len(part.accounts):
                 t1 = time.perf_counter()
                 bundle.row_stage(part.accounts)

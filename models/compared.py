@@ -4,13 +4,13 @@ trained on (from the config logged with its training run)."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -19,6 +19,9 @@ from features.schema import SchemaError
 from models.bundle import Bundle
 from models.config import Config, SourceConfig
 from models.dataset import read_source
+
+if TYPE_CHECKING:
+    import argparse
 
 log = logging.getLogger("botsieve.compare")
 

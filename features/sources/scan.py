@@ -107,14 +107,14 @@ def iter_csv(
     header line and these are its columns (every line is a record).
     """
     header = _checked_header(path, encoding, delimiter, required, names)
-    options = {"encoding": encoding, "delimiter": delimiter, "named": names is not None}
     batches: list[pa.RecordBatch] = []
     numbers: list[np.ndarray] = []
     held = seen = taken = 0  # rows held here; the last row read; the last row yielded
     for block in (CSV_BLOCK, CSV_BLOCK_MAX):
         bad = _BadRows(path, header_is_first=names is None, after=taken)
         try:
-            for batch, nums in _csv_batches(path, header, bad, block, **options):
+            for batch, nums in _csv_batches(path, header, bad, block, encoding=encoding,
+                                            delimiter=delimiter, named=names is not None):
                 if nums[-1] <= seen:  # (read before a restart)
                     continue
                 new = nums > seen

@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
 	touch $(STAMP)
 
-$(SAMPLE): sample_data/generate.py $(STAMP)
+$(SAMPLE): $(wildcard sample_data/*.py) $(STAMP)
 	$(BIN)/python sample_data/generate.py
 
 run: $(STAMP) $(SAMPLE)

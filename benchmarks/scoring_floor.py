@@ -18,11 +18,10 @@ import time
 
 import lightgbm as lgb
 import pyarrow as pa
-import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from benchmarks.common import parser_with_model
-from benchmarks.predict_bench import write_csv
+from benchmarks.predict_bench import read_strings, write_csv
 from benchmarks.row_features_bench import make_accounts
 from features.sources.values import TWITTER_TIME, RowErrors, timestamp
 from predict import load_model
@@ -49,11 +48,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         src = os.path.join(tmp, "accounts.csv")
         write_csv(src, args.n)
-        names = pa_csv.open_csv(src).schema.names
-        strings = pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()))
         steps = {}
-        steps["decode the CSV"], table = best(lambda: pa_csv.read_csv(src,
-                                                                      convert_options=strings))
+        steps["decode the CSV"], table = best(lambda: read_strings(src))
         created = table.column("created_at").to_pandas()
         errors = RowErrors(created.index)
         steps["parse the creation times"], _ = best(lambda: timestamp(
